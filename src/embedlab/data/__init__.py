@@ -1,0 +1,1 @@
+"""Reading texts and data sets from users' files, and writing vectors."""

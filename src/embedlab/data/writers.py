@@ -1,0 +1,87 @@
+"""Write vectors atomically: to a temporary file beside the target, then rename.
+
+A failure or an interrupt never leaves a partial output, and never clobbers an earlier file
+of the same name until the new one is complete.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from embedlab.errors import EmbedlabError
+
+VECTOR_SUFFIXES = (".npy", ".parquet")
+
+
+def check_output_path(path: str | Path) -> Path:
+    """Fail early (before any encoding) on an output we could not write."""
+    path = Path(path)
+    if path.suffix not in VECTOR_SUFFIXES:
+        raise EmbedlabError(f"{path}: unknown output format {path.suffix or '(none)'!r}; "
+                            "expected .npy or .parquet")
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise EmbedlabError(f"{path}: the folder {parent} does not exist")
+    if path.is_dir():
+        raise EmbedlabError(f"{path}: is a folder")
+    if not os.access(parent, os.W_OK):
+        raise EmbedlabError(f"{path}: the folder {parent} is not writable")
+    return path
+
+
+def write_vectors(path: str | Path, vectors: np.ndarray, ids: Sequence[str] | None = None) -> Path:
+    """``.npy``: the matrix (row i = text i). ``.parquet``: columns ``id`` and ``vector``."""
+    path = check_output_path(path)
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            if path.suffix == ".npy":
+                np.save(f, vectors)
+            else:
+                import pyarrow as pa
+                import pyarrow.parquet as pq
+
+                row_ids = list(ids) if ids is not None else [str(i) for i in range(len(vectors))]
+                flat = pa.array(vectors.reshape(-1), type=pa.float32())
+                column = pa.FixedSizeListArray.from_arrays(flat, vectors.shape[1])
+                pq.write_table(pa.table({"id": pa.array(row_ids, pa.string()),
+                                         "vector": column}), f)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def read_vectors(path: str | Path) -> tuple[np.ndarray, list[str]]:
+    """Vectors and ids from a file written by :func:`write_vectors` (or any such layout)."""
+    path = Path(path)
+    if not path.is_file():
+        raise EmbedlabError(f"{path}: file not found")
+    try:
+        if path.suffix == ".npy":
+            vectors = np.load(path, allow_pickle=False)
+            ids = [str(i) for i in range(len(vectors))]
+        elif path.suffix == ".parquet":
+            import pyarrow.parquet as pq
+
+            table = pq.read_table(path)
+            if "vector" not in table.column_names:
+                raise EmbedlabError(f"{path}: no 'vector' column; columns are "
+                                    f"{table.column_names}")
+            vectors = np.asarray(table.column("vector").to_pylist(), dtype=np.float32)
+            ids = ([str(v) for v in table.column("id").to_pylist()]
+                   if "id" in table.column_names else [str(i) for i in range(len(vectors))])
+        else:
+            raise EmbedlabError(f"{path}: expected a .npy or .parquet vector file")
+    except (ValueError, OSError) as exc:
+        raise EmbedlabError(f"{path}: cannot read vectors: {exc}") from None
+    if vectors.ndim != 2:
+        raise EmbedlabError(f"{path}: expected a 2-D matrix of vectors, got shape {vectors.shape}")
+    return vectors.astype(np.float32, copy=False), ids

@@ -1,0 +1,261 @@
+"""The Embedder protocol and the encode path every backend shares.
+
+A backend subclasses :class:`BaseEmbedder` and supplies three small hooks:
+
+- ``_prepare(texts, kind)``: turn texts into items whose ``len()`` is their cost (token ids for
+  transformer models, the texts themselves otherwise);
+- ``_embed_items(items, kind)``: float32 vectors, shape ``(len(items), dim)``, not normalised;
+- optionally ``_split_item(item)`` (pieces within the model window, for ``long="chunk"``) and
+  ``_truncates(item)`` (whether the model window cuts this item).
+
+The shared path does the rest: duplicate texts are encoded once, cached vectors are reused,
+items are sorted by length into batches (less padding) and put back in order, long texts are
+truncated (and counted) or split and mean-pooled, and rows are L2-normalised without NaNs.
+"""
+
+from __future__ import annotations
+
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Literal, Protocol, runtime_checkable
+
+import numpy as np
+
+from embedlab.embedders.cache import VectorCache, default_cache_dir, text_key
+from embedlab.errors import EmbedlabError
+from embedlab.progress import progress_bar
+
+Kind = Literal["query", "document"]
+KINDS: tuple[str, ...] = ("query", "document")
+
+
+class LongTextMode(StrEnum):
+    """What to do with a text longer than the model's window."""
+
+    TRUNCATE = "truncate"
+    CHUNK = "chunk"
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Anything that turns texts into float32 vectors of a fixed dimension."""
+
+    name: str
+    dim: int
+
+    def encode(
+        self,
+        texts: Sequence[str],
+        *,
+        batch_size: int = 32,
+        normalize: bool = True,
+        kind: Kind = "document",
+        progress: bool = False,
+    ) -> np.ndarray: ...
+
+
+@dataclass
+class EncodeStats:
+    """What one encode call did: counts that go into summaries and reports."""
+
+    count: int = 0
+    unique: int = 0
+    cache_hits: int = 0
+    encoded: int = 0
+    truncated: int = 0
+    chunked: int = 0
+    oov_tokens: int = 0
+    tokens: int = 0
+    seconds: float = 0.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        out = {k: v for k, v in self.__dict__.items() if k != "extra"}
+        out["seconds"] = round(self.seconds, 4)
+        out.update(self.extra)
+        return out
+
+
+@dataclass
+class EncodeResult:
+    vectors: np.ndarray
+    stats: EncodeStats
+
+
+def l2_normalize(vectors: np.ndarray) -> np.ndarray:
+    """Row-wise L2 normalisation; an all-zero row stays zero instead of becoming NaN."""
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.maximum(norms, 1e-12)
+
+
+def _check_texts(texts: Sequence[str]) -> list[str]:
+    if isinstance(texts, str):
+        raise EmbedlabError("texts must be a sequence of strings, not a single string")
+    out = list(texts)
+    for i, t in enumerate(out):
+        if not isinstance(t, str):
+            raise EmbedlabError(f"text {i} is {type(t).__name__}, expected str")
+    return out
+
+
+class BaseEmbedder(ABC):
+    """The shared encode path; see the module docstring for the hooks a backend supplies."""
+
+    name: str
+    dim: int
+    #: the model window in tokens, or None where there is none (static vectors)
+    window: int | None = None
+
+    def __init__(
+        self,
+        *,
+        long: LongTextMode | str = LongTextMode.TRUNCATE,
+        cache_dir: Path | str | None | Literal[False] = None,
+    ) -> None:
+        try:
+            self.long = LongTextMode(long)
+        except ValueError:
+            raise EmbedlabError(
+                f"unknown long-text mode {long!r}; expected one of: truncate, chunk"
+            ) from None
+        directory = default_cache_dir() if cache_dir is None else cache_dir
+        self._cache_dir: Path | None = Path(directory) if directory else None
+        self._cache: VectorCache | None = None
+
+    # -- hooks -------------------------------------------------------------------------------
+    @abstractmethod
+    def _prepare(self, texts: list[str], kind: Kind) -> list[Any]:
+        """Items ready for ``_embed_items``; ``len(item)`` is the cost used for batching."""
+
+    @abstractmethod
+    def _embed_items(self, items: list[Any], kind: Kind) -> np.ndarray:
+        """Vectors for one batch of prepared items, float32 ``(len(items), dim)``."""
+
+    def _truncates(self, item: Any) -> bool:
+        return False
+
+    def _split_item(self, item: Any) -> list[Any]:
+        return [item]
+
+    def config_key(self) -> str:
+        """Everything that changes the vectors: model identity, pooling, window, prompts."""
+        return f"{type(self).__name__}|{self.name}|{self.dim}|{self.long.value}"
+
+    # -- the shared path ---------------------------------------------------------------------
+    @property
+    def cache(self) -> VectorCache | None:
+        if self._cache is None and self._cache_dir is not None:
+            self._cache = VectorCache(self._cache_dir)
+        return self._cache
+
+    def encode(
+        self,
+        texts: Sequence[str],
+        *,
+        batch_size: int = 32,
+        normalize: bool = True,
+        kind: Kind = "document",
+        progress: bool = False,
+    ) -> np.ndarray:
+        """Float32 vectors ``(len(texts), dim)``, row i for text i."""
+        return self.embed(
+            texts, batch_size=batch_size, normalize=normalize, kind=kind, progress=progress
+        ).vectors
+
+    def embed(
+        self,
+        texts: Sequence[str],
+        *,
+        batch_size: int = 32,
+        normalize: bool = True,
+        kind: Kind = "document",
+        progress: bool = False,
+    ) -> EncodeResult:
+        """Like :meth:`encode`, and also the :class:`EncodeStats` of the call."""
+        start = time.perf_counter()
+        texts = _check_texts(texts)
+        if kind not in KINDS:
+            raise EmbedlabError(f"unknown kind {kind!r}; expected query or document")
+        if batch_size < 1:
+            raise EmbedlabError(f"batch size must be at least 1, got {batch_size}")
+        stats = EncodeStats(count=len(texts))
+        index_of: dict[str, int] = {}
+        unique: list[str] = []
+        rows = np.empty(len(texts), dtype=np.int64)
+        for i, text in enumerate(texts):
+            j = index_of.get(text)
+            if j is None:
+                j = index_of[text] = len(unique)
+                unique.append(text)
+            rows[i] = j
+        stats.unique = len(unique)
+
+        vectors = np.zeros((len(unique), self.dim), dtype=np.float32)
+        cache = self.cache
+        fingerprint = f"{self.config_key()}|{kind}"
+        keys = [text_key(fingerprint, t) for t in unique] if cache else []
+        hits = cache.get_many(keys, self.dim) if cache else {}
+        missing = [j for j in range(len(unique)) if not (cache and keys[j] in hits)]
+        for j in range(len(unique)):
+            if cache and keys[j] in hits:
+                vectors[j] = hits[keys[j]]
+        stats.cache_hits = len(unique) - len(missing)
+
+        if missing:
+            fresh = self._encode_missing([unique[j] for j in missing], kind, batch_size,
+                                         progress, stats)
+            vectors[missing] = fresh
+            if cache:
+                cache.put_many((keys[j], vectors[j]) for j in missing)
+        stats.encoded = len(missing)
+
+        out = vectors[rows]
+        np.nan_to_num(out, copy=False, nan=0.0, posinf=0.0, neginf=0.0)
+        if normalize:
+            out = l2_normalize(out)
+        stats.seconds = time.perf_counter() - start
+        return EncodeResult(np.ascontiguousarray(out, dtype=np.float32), stats)
+
+    def _encode_missing(
+        self, texts: list[str], kind: Kind, batch_size: int, progress: bool, stats: EncodeStats
+    ) -> np.ndarray:
+        items = self._prepare(texts, kind)
+        pieces: list[Any] = []
+        owner: list[int] = []
+        for i, item in enumerate(items):
+            if self._truncates(item):
+                if self.long is LongTextMode.CHUNK:
+                    parts = self._split_item(item)
+                    stats.chunked += 1
+                else:
+                    parts = [item]
+                    stats.truncated += 1
+            else:
+                parts = [item]
+            pieces.extend(parts)
+            owner.extend([i] * len(parts))
+        stats.tokens += int(sum(len(p) for p in pieces))
+        stats.oov_tokens += int(sum(getattr(item, "oov", 0) for item in items))
+
+        order = sorted(range(len(pieces)), key=lambda k: -len(pieces[k]))
+        piece_vecs = np.zeros((len(pieces), self.dim), dtype=np.float32)
+        with progress_bar(progress, len(pieces), f"encoding with {self.name}") as advance:
+            for start in range(0, len(order), batch_size):
+                batch = order[start : start + batch_size]
+                piece_vecs[batch] = self._embed_items([pieces[k] for k in batch], kind)
+                advance(len(batch))
+
+        if len(pieces) == len(items):
+            return piece_vecs
+        # A chunked text is the length-weighted mean of its pieces' vectors.
+        weights = np.array([max(len(p), 1) for p in pieces], dtype=np.float32)
+        owner_arr = np.asarray(owner)
+        out = np.zeros((len(items), self.dim), dtype=np.float32)
+        np.add.at(out, owner_arr, piece_vecs * weights[:, None])
+        totals = np.zeros(len(items), dtype=np.float32)
+        np.add.at(totals, owner_arr, weights)
+        return out / totals[:, None]

@@ -1,0 +1,151 @@
+"""Transformer encoders (BERT, MiniLM, E5, ...) in PyTorch, from a local folder or a hub id.
+
+Reads the sentence-transformers layout where present (pooling mode, window, prompts) and works
+on a plain Hugging Face folder too. Only Transformer -> Pooling (-> Normalize) pipelines are
+supported; a model with extra modules (Dense, ...) is refused with a clear message.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from embedlab.embedders.base import LongTextMode
+from embedlab.embedders.pooling import Pooling, parse_pooling
+from embedlab.embedders.tokenized import TokenizedEmbedder, file_fingerprint
+from embedlab.errors import EmbedlabError
+
+_ST_POOLING_KEYS = {
+    "pooling_mode_cls_token": Pooling.CLS,
+    "pooling_mode_max_tokens": Pooling.MAX,
+    "pooling_mode_mean_tokens": Pooling.MEAN,
+    "pooling_mode_weightedmean_tokens": Pooling.WEIGHTED_MEAN,
+    "pooling_mode_lasttoken": Pooling.LAST,
+}
+_SUPPORTED_MODULES = ("Transformer", "Pooling", "Normalize")
+_PROMPT_ALIASES = {"query": "query", "document": "document", "passage": "document",
+                   "doc": "document"}
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def read_sentence_transformers_layout(folder: Path) -> dict[str, Any]:
+    """Pooling, window and prompts declared by a sentence-transformers folder (empty if none)."""
+    out: dict[str, Any] = {}
+    modules = _read_json(folder / "modules.json")
+    for module in modules if isinstance(modules, list) else []:
+        kind = str(module.get("type", "")).rsplit(".", 1)[-1]
+        if not any(kind.startswith(s) for s in _SUPPORTED_MODULES):
+            raise EmbedlabError(
+                f"{folder} has a sentence-transformers module {kind!r} that embedlab does not "
+                "run yet (only Transformer, Pooling, Normalize)"
+            )
+        if kind.startswith("Pooling"):
+            cfg = _read_json(folder / module.get("path", "") / "config.json")
+            for key, mode in _ST_POOLING_KEYS.items():
+                if cfg.get(key):
+                    out["pooling"] = mode
+                    break
+    st_cfg = _read_json(folder / "sentence_bert_config.json")
+    if st_cfg.get("max_seq_length"):
+        out["window"] = int(st_cfg["max_seq_length"])
+    prompts = _read_json(folder / "config_sentence_transformers.json").get("prompts") or {}
+    out["prompts"] = {
+        _PROMPT_ALIASES[k]: v for k, v in prompts.items() if k in _PROMPT_ALIASES and v
+    }
+    return out
+
+
+def resolve_folder(source: str | Path) -> Path:
+    """A local folder, or a hub id downloaded (or found in the hub cache) to one."""
+    path = Path(source).expanduser()
+    if path.is_dir():
+        return path
+    try:
+        from huggingface_hub import snapshot_download
+
+        return Path(snapshot_download(str(source)))
+    except Exception as exc:  # the hub raises many types: offline, not found, gated, ...
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise EmbedlabError(
+            f"cannot load model {str(source)!r}: not a local folder, and the hub gave: {first}"
+        ) from None
+
+
+def window_of(config: Any, tokenizer_max: int | None, declared: int | None) -> int:
+    """The usable window: the declared one, else the tokenizer's, capped by positions."""
+    positions = getattr(config, "max_position_embeddings", None) or 512
+    if declared:
+        return min(declared, positions)
+    if tokenizer_max and tokenizer_max < 100_000:
+        return min(tokenizer_max, positions)
+    return positions
+
+
+class TransformerEmbedder(TokenizedEmbedder):
+    """An encoder model run with PyTorch; see :func:`load_transformer`."""
+
+    def __init__(self, model: torch.nn.Module, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.model = model
+
+    def _forward(self, input_ids: np.ndarray, mask: np.ndarray) -> torch.Tensor:
+        out = self.model(
+            input_ids=torch.from_numpy(input_ids), attention_mask=torch.from_numpy(mask)
+        )
+        return out.last_hidden_state
+
+
+def load_transformer(
+    source: str | Path,
+    *,
+    name: str | None = None,
+    pooling: Pooling | str | None = None,
+    max_length: int | None = None,
+    prompts: dict[str, str] | None = None,
+    long: LongTextMode | str = LongTextMode.TRUNCATE,
+    cache_dir: Any = None,
+) -> TransformerEmbedder:
+    """Load an encoder from a folder (sentence-transformers or plain HF layout) or a hub id."""
+    from transformers import AutoConfig, AutoModel, AutoTokenizer
+
+    folder = resolve_folder(source)
+    layout = read_sentence_transformers_layout(folder)
+    try:
+        config = AutoConfig.from_pretrained(folder)
+        hf_tokenizer = AutoTokenizer.from_pretrained(folder)
+        model = AutoModel.from_pretrained(folder, dtype=torch.float32)
+    except (OSError, ValueError, KeyError) as exc:
+        raise EmbedlabError(f"cannot load a transformer from {folder}: {exc}") from None
+    model.eval()
+    if not getattr(hf_tokenizer, "is_fast", False):
+        raise EmbedlabError(f"{folder} has no fast tokenizer (tokenizer.json) to load")
+    window = window_of(config, getattr(hf_tokenizer, "model_max_length", None),
+                       layout.get("window"))
+    if max_length is not None:
+        if max_length < 4:
+            raise EmbedlabError(f"max length must be at least 4 tokens, got {max_length}")
+        window = min(max_length, getattr(config, "max_position_embeddings", max_length))
+    weights = [p for p in folder.iterdir() if p.suffix in {".safetensors", ".bin"}]
+    return TransformerEmbedder(
+        model,
+        tokenizer=hf_tokenizer.backend_tokenizer,
+        name=name or str(source),
+        dim=int(config.hidden_size),
+        window=window,
+        pooling=parse_pooling(pooling) if pooling else layout.get("pooling", Pooling.MEAN),
+        prompts=prompts if prompts is not None else layout.get("prompts", {}),
+        pad_id=hf_tokenizer.pad_token_id or 0,
+        fingerprint=file_fingerprint(weights),
+        long=long,
+        cache_dir=cache_dir,
+    )

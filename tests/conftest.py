@@ -1,0 +1,121 @@
+"""Shared fixtures: tiny random models built on the fly, so most tests need no real weights.
+
+- ``tiny_st_model``: a 2-layer BERT (dim 32) saved in the sentence-transformers layout;
+- ``tiny_decoder``: a 2-layer Llama (dim 32) with a byte-level-free word tokenizer and EOS;
+- ``tiny_glove``: a GloVe-format text file of a few words.
+Real-model tests are marked ``real_model`` and read models from installed packages.
+"""
+
+from __future__ import annotations
+
+import string
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+DATASETS = REPO.parent / "shared" / "datasets"
+WORDS = ("the a of and to in is was for on man woman guitar playing plays onion slicing dog "
+         "cat runs park music food cooking car road fast slow red blue").split()
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
+    """Every test gets its own empty vector cache."""
+    monkeypatch.setenv("EMBEDLAB_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+
+
+def _wordpiece_tokenizer():
+    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors
+
+    specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+    pieces = list(string.ascii_lowercase + string.digits)
+    vocab_list = specials + list(WORDS) + pieces + ["##" + p for p in pieces] + list(".,!?'")
+    vocab = {tok: i for i, tok in enumerate(dict.fromkeys(vocab_list))}
+    tok = Tokenizer(models.WordPiece(vocab, unk_token="[UNK]", max_input_chars_per_word=100))
+    tok.normalizer = normalizers.BertNormalizer(lowercase=True)
+    tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    tok.post_processor = processors.TemplateProcessing(
+        single="[CLS] $A [SEP]", special_tokens=[("[CLS]", vocab["[CLS]"]),
+                                                 ("[SEP]", vocab["[SEP]"])])
+    return tok, len(vocab)
+
+
+@pytest.fixture(scope="session")
+def tiny_hf_bert(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny random BERT in the plain Hugging Face layout."""
+    import torch
+    from transformers import BertConfig, BertModel, PreTrainedTokenizerFast
+
+    folder = tmp_path_factory.mktemp("tiny-bert")
+    tok, size = _wordpiece_tokenizer()
+    torch.manual_seed(0)
+    config = BertConfig(vocab_size=size, hidden_size=32, num_hidden_layers=2,
+                        num_attention_heads=2, intermediate_size=64, max_position_embeddings=64)
+    BertModel(config).eval().save_pretrained(folder)
+    PreTrainedTokenizerFast(tokenizer_object=tok, unk_token="[UNK]", pad_token="[PAD]",
+                            cls_token="[CLS]", sep_token="[SEP]", mask_token="[MASK]",
+                            model_max_length=64).save_pretrained(folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def tiny_st_model(tmp_path_factory: pytest.TempPathFactory, tiny_hf_bert: Path) -> Path:
+    """The tiny BERT saved by sentence-transformers (Transformer -> mean Pooling), window 32."""
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.sentence_transformer import modules as models
+
+    folder = tmp_path_factory.mktemp("tiny-st")
+    transformer = models.Transformer(str(tiny_hf_bert), max_seq_length=32)
+    pooling = models.Pooling(32, "mean")
+    SentenceTransformer(modules=[transformer, pooling], device="cpu").save(str(folder))
+    return folder
+
+
+@pytest.fixture(scope="session")
+def tiny_decoder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny random Llama with a word-level tokenizer that knows an EOS token."""
+    import torch
+    from tokenizers import Tokenizer, models, pre_tokenizers
+    from transformers import LlamaConfig, LlamaModel, PreTrainedTokenizerFast
+
+    folder = tmp_path_factory.mktemp("tiny-llama")
+    vocab = {t: i for i, t in enumerate(["<unk>", "<eos>", *WORDS, *string.ascii_lowercase])}
+    tok = Tokenizer(models.WordLevel(vocab, unk_token="<unk>"))
+    tok.pre_tokenizer = pre_tokenizers.Whitespace()
+    torch.manual_seed(0)
+    config = LlamaConfig(vocab_size=len(vocab), hidden_size=32, num_hidden_layers=2,
+                         num_attention_heads=2, num_key_value_heads=2, intermediate_size=64,
+                         max_position_embeddings=128, eos_token_id=1)
+    LlamaModel(config).eval().save_pretrained(folder)
+    PreTrainedTokenizerFast(tokenizer_object=tok, unk_token="<unk>",
+                            eos_token="<eos>").save_pretrained(folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def tiny_glove(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """GloVe text format (no header): ``word v1 v2 ...`` with 8 dimensions."""
+    rng = np.random.default_rng(0)
+    path = tmp_path_factory.mktemp("glove") / "tiny.glove.txt"
+    lines = [w + " " + " ".join(f"{x:.5f}" for x in rng.normal(size=8)) for w in WORDS]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def stsb_sentences() -> list[str]:
+    """Unique sentences of the STS-B test split (real data; the test is skipped without it)."""
+    import csv
+    import gzip
+
+    path = DATASETS / "stsb-en" / "stsbenchmark.tsv.gz"
+    if not path.is_file():
+        pytest.skip("shared STS-B data not found")
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        rows = list(csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
+    header = rows[0]
+    split, s1, s2 = header.index("split"), header.index("sentence1"), header.index("sentence2")
+    test = [r for r in rows[1:] if r[split] == "test"]
+    return list(dict.fromkeys([r[s1] for r in test] + [r[s2] for r in test]))
