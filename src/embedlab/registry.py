@@ -174,6 +174,7 @@ MODELS: dict[str, ModelSpec] = {
 _OPTIONS: dict[str, set[str]] = {
     "transformer": {"pooling", "max_length", "long", "prompts"},
     "onnx": {"pooling", "max_length", "long", "prompts", "threads"},
+    "onnx-export": {"pooling", "max_length", "long", "prompts", "threads"},
     "decoder": {"pooling", "max_length", "long", "instruction"},
     "static": {"pooling"},
     "model2vec": set(),
@@ -204,6 +205,10 @@ def _load_kind(kind: str, files: dict[str, Path], name: str, options: dict[str, 
         window = options.pop("max_length", None) or _ONNX_WINDOWS.get(name, 512)
         return onnx.load_onnx(files["model"], files["tokenizer"], name=name, window=window,
                               cache_dir=cache_dir, **options)
+    if kind == "onnx-export":
+        from embedlab.compress.export import load_exported
+
+        return load_exported(files["folder"], name=name, cache_dir=cache_dir, **options)
     if kind == "static":
         if "matrix" in files:
             return static.load_npy_word_vectors(files["matrix"], files["words"], name=name,
@@ -241,6 +246,8 @@ def detect_local(path: Path) -> tuple[str, dict[str, Path]]:
             return "static", {"file": path}
         raise EmbedlabError(f"cannot tell what model {path} is (expected a folder, .onnx, "
                             ".gguf, or word vectors .txt/.vec/.bin/.kv)")
+    if (path / "embedlab.json").is_file():
+        return "onnx-export", {"folder": path}
     config_path = path / "config.json"
     config: dict[str, Any] = {}
     if config_path.is_file():
