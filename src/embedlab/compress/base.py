@@ -144,7 +144,12 @@ def _positive_int(value: str, spec: str, what: str) -> int:
 
 def parse_method(spec: str) -> Compressor:
     """One compressor from a method string (see the module docstring for the grammar)."""
-    from embedlab.compress.quantize import BinaryQuantizer, Float16, ScalarQuantizer
+    from embedlab.compress.quantize import (
+        BinaryQuantizer,
+        Float16,
+        Float32,
+        ScalarQuantizer,
+    )
     from embedlab.compress.reduce import Matryoshka, Pca, Whitening
 
     name, args, kwargs = _split_spec(spec)
@@ -159,6 +164,8 @@ def parse_method(spec: str) -> Compressor:
     if (name not in takes_k and args) or len(args) > 1:
         raise EmbedlabError(f"method {spec!r}: unexpected argument(s) {args}")
     k = _positive_int(args[0], spec, "the dimension") if args else None
+    if name in {"fp32", "float32"}:
+        return Float32()
     if name in {"fp16", "float16"}:
         return Float16()
     if name in {"int8", "uint8"}:
@@ -172,8 +179,8 @@ def parse_method(spec: str) -> Compressor:
         return Whitening(k)
     if name in {"mrl", "matryoshka"}:
         return Matryoshka(k)  # type: ignore[arg-type]
-    raise EmbedlabError(f"unknown compression method {spec!r}; expected fp16, int8, uint8, "
-                        "binary[:rescore=N], pca:K, whiten[:K], mrl:K")
+    raise EmbedlabError(f"unknown compression method {spec!r}; expected float32, fp16, int8, "
+                        "uint8, binary[:rescore=N], pca:K, whiten[:K], mrl:K")
 
 
 def parse_methods(text: str) -> list[Compressor]:

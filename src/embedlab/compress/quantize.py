@@ -15,6 +15,24 @@ from embedlab.compress.base import Compressor
 from embedlab.errors import EmbedlabError
 
 
+class Float32(Compressor):
+    """No compression: the float32 baseline, through the same interface."""
+
+    method = "float32"
+
+    def min_sample(self) -> int:
+        return 0
+
+    def encode(self, vectors: np.ndarray) -> np.ndarray:
+        return self._check(vectors).copy()
+
+    def decode(self, codes: np.ndarray) -> np.ndarray:
+        return np.asarray(codes, dtype=np.float32)
+
+    def bytes_per_vector(self) -> float:
+        return 4.0 * (self.dim or 0)
+
+
 class Float16(Compressor):
     method = "fp16"
 

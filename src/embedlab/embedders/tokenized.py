@@ -120,8 +120,12 @@ class TokenizedEmbedder(BaseEmbedder):
         input_ids, mask = self._collate(items)
         with torch.inference_mode():
             hidden = self._forward(input_ids, mask)
-            pooled = pool(hidden, torch.from_numpy(mask), self.pooling)
+            pooled = self._after_pooling(pool(hidden, torch.from_numpy(mask), self.pooling))
         return pooled.float().numpy()
+
+    def _after_pooling(self, pooled: torch.Tensor) -> torch.Tensor:
+        """Modules that follow pooling (a Dense projection head); none by default."""
+        return pooled
 
     def _collate(self, items: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         longest = max(len(i) for i in items)

@@ -2,7 +2,8 @@
 
 Reads the sentence-transformers layout where present (pooling mode, window, prompts) and works
 on a plain Hugging Face folder too. Only Transformer -> Pooling (-> Normalize) pipelines are
-supported; a model with extra modules (Dense, ...) is refused with a clear message.
+supported, with Dense projection heads after pooling; a model with other modules is refused
+with a clear message.
 """
 
 from __future__ import annotations
@@ -26,7 +27,9 @@ _ST_POOLING_KEYS = {
     "pooling_mode_weightedmean_tokens": Pooling.WEIGHTED_MEAN,
     "pooling_mode_lasttoken": Pooling.LAST,
 }
-_SUPPORTED_MODULES = ("Transformer", "Pooling", "Normalize")
+_SUPPORTED_MODULES = ("Transformer", "Pooling", "Normalize", "Dense")
+_ACTIVATIONS = {"Identity": torch.nn.Identity, "Tanh": torch.nn.Tanh, "ReLU": torch.nn.ReLU,
+                "GELU": torch.nn.GELU, "Sigmoid": torch.nn.Sigmoid}
 _PROMPT_ALIASES = {"query": "query", "document": "document", "passage": "document",
                    "doc": "document"}
 
@@ -49,6 +52,8 @@ def read_sentence_transformers_layout(folder: Path) -> dict[str, Any]:
                 f"{folder} has a sentence-transformers module {kind!r} that embedlab does not "
                 "run yet (only Transformer, Pooling, Normalize)"
             )
+        if kind.startswith("Dense"):
+            out.setdefault("dense", []).append(folder / module.get("path", ""))
         if kind.startswith("Pooling"):
             cfg = _read_json(folder / module.get("path", "") / "config.json")
             for key, mode in _ST_POOLING_KEYS.items():
@@ -91,12 +96,41 @@ def window_of(config: Any, tokenizer_max: int | None, declared: int | None) -> i
     return positions
 
 
+def load_dense(folder: Path) -> torch.nn.Module:
+    """A sentence-transformers Dense module (linear layer + activation) from its folder."""
+    cfg = _read_json(folder / "config.json")
+    try:
+        linear = torch.nn.Linear(int(cfg["in_features"]), int(cfg["out_features"]),
+                                 bias=bool(cfg.get("bias", True)))
+    except KeyError:
+        raise EmbedlabError(f"{folder}: a Dense module without in/out features") from None
+    activation = str(cfg.get("activation_function", "Tanh")).rsplit(".", 1)[-1]
+    if activation not in _ACTIVATIONS:
+        raise EmbedlabError(f"{folder}: unsupported Dense activation {activation!r}")
+    weights = folder / "model.safetensors"
+    if weights.is_file():
+        from safetensors.torch import load_file
+
+        state = load_file(str(weights))
+    else:
+        state = torch.load(folder / "pytorch_model.bin", map_location="cpu", weights_only=True)
+    linear.load_state_dict({k.removeprefix("linear."): v for k, v in state.items()})
+    return torch.nn.Sequential(linear, _ACTIVATIONS[activation]()).eval()
+
+
 class TransformerEmbedder(TokenizedEmbedder):
     """An encoder model run with PyTorch; see :func:`load_transformer`."""
 
-    def __init__(self, model: torch.nn.Module, **kwargs: Any) -> None:
+    def __init__(self, model: torch.nn.Module, heads: list[torch.nn.Module] | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.model = model
+        self.heads = heads or []
+
+    def _after_pooling(self, pooled: torch.Tensor) -> torch.Tensor:
+        for head in self.heads:
+            pooled = head(pooled)
+        return pooled
 
     def _forward(self, input_ids: np.ndarray, mask: np.ndarray) -> torch.Tensor:
         out = self.model(
@@ -136,11 +170,16 @@ def load_transformer(
             raise EmbedlabError(f"max length must be at least 4 tokens, got {max_length}")
         window = min(max_length, getattr(config, "max_position_embeddings", max_length))
     weights = [p for p in folder.iterdir() if p.suffix in {".safetensors", ".bin"}]
+    heads = [load_dense(d) for d in layout.get("dense", [])]
+    for d in layout.get("dense", []):
+        weights += [p for p in d.iterdir() if p.suffix in {".safetensors", ".bin"}]
+    dim = heads[-1][0].out_features if heads else int(config.hidden_size)
     return TransformerEmbedder(
         model,
+        heads,
         tokenizer=hf_tokenizer.backend_tokenizer,
         name=name or str(source),
-        dim=int(config.hidden_size),
+        dim=dim,
         window=window,
         pooling=parse_pooling(pooling) if pooling else layout.get("pooling", Pooling.MEAN),
         prompts=prompts if prompts is not None else layout.get("prompts", {}),

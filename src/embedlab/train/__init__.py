@@ -1,0 +1,1 @@
+"""Training: fine-tuning with contrastive losses, hard negatives, static vectors, distillation."""

@@ -1,0 +1,101 @@
+"""Fast stand-ins for real models, and tiny data sets written into tmp_path."""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from embedlab.data.loaders import RetrievalData
+from embedlab.embedders.static import WordVectorEmbedder
+
+DATASETS = Path(__file__).resolve().parents[2].parent / "shared" / "datasets"
+_TOKEN = re.compile(r"[\u4e00-\u9fff]|\w+", re.UNICODE)
+
+
+class HashEmbedder:
+    """A bag-of-words Embedder: each lower-cased word (or CJK character) has a fixed random
+    vector, seeded by its CRC32; a text is the sum of its words' vectors."""
+
+    def __init__(self, dim: int = 64, name: str = "hash") -> None:
+        self.name = name
+        self.dim = dim
+        self.calls: list[tuple[int, str]] = []
+
+    def word_vector(self, word: str) -> np.ndarray:
+        rng = np.random.default_rng(zlib.crc32(word.encode("utf-8")))
+        return rng.standard_normal(self.dim).astype(np.float32)
+
+    def encode(self, texts: Sequence[str], *, batch_size: int = 32, normalize: bool = True,
+               kind: str = "document", progress: bool = False) -> np.ndarray:
+        self.calls.append((len(texts), kind))
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for i, text in enumerate(texts):
+            for token in _TOKEN.findall(text.lower()):
+                out[i] += self.word_vector(token)
+        if normalize:
+            out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+        return out
+
+
+@pytest.fixture
+def hash_model() -> HashEmbedder:
+    return HashEmbedder()
+
+
+@pytest.fixture
+def datasets() -> Path:
+    """The shared public data sets next to the repository; the test skips without them."""
+    if not DATASETS.is_dir():
+        pytest.skip(f"no shared data sets at {DATASETS}")
+    return DATASETS
+
+
+def _word_model(words: list[str], matrix: np.ndarray) -> WordVectorEmbedder:
+    return WordVectorEmbedder(words, matrix, name="tiny-words", cache_dir=False)
+
+
+def _keyed_vectors(words: list[str], matrix: np.ndarray):
+    from gensim.models import KeyedVectors
+
+    kv = KeyedVectors(matrix.shape[1])
+    kv.add_vectors(words, matrix)
+    return kv
+
+
+@pytest.fixture
+def word_model():
+    """``word_model(words, matrix)``: a word-vector Embedder (embedlab's static word vectors)
+    over a tiny vocabulary, with no files and no cache."""
+    return _word_model
+
+
+@pytest.fixture
+def keyed_vectors():
+    """``keyed_vectors(words, matrix)``: the same vectors as gensim KeyedVectors (reference)."""
+    return _keyed_vectors
+
+
+CORPUS = {
+    "d1": "Cats purr when they are happy",
+    "d2": "Dogs bark at the postman every morning",
+    "d3": "The stock market fell sharply on Monday",
+    "d4": "Volcanoes erupt molten lava and ash",
+    "d5": "Photosynthesis turns sunlight into sugar in plants",
+}
+QUERIES = {"q1": "why do cats purr", "q2": "dogs bark postman", "q3": "lava from volcanoes",
+           "q4": "quantum chromodynamics"}
+QRELS = {"q1": {"d1": 2}, "q2": {"d2": 1, "d3": 0}, "q3": {"d4": 1, "d5": 1},
+         "q4": {"d3": 0}}
+
+
+@pytest.fixture
+def tiny_retrieval() -> RetrievalData:
+    """Five documents, four queries: graded (q1), a judged 0 (q2), two relevant (q3), and one
+    query with no relevant document (q4)."""
+    return RetrievalData("tiny", dict(CORPUS), dict(QUERIES),
+                         {q: dict(j) for q, j in QRELS.items()})
