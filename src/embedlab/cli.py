@@ -109,7 +109,7 @@ def encode(
                     cache_dir=False if no_cache else None)
     result = embedder.embed(table.texts, batch_size=batch_size, normalize=not no_normalize,
                             kind=kind, progress=not quiet)  # type: ignore[arg-type]
-    write_vectors(target, result.vectors, table.ids)
+    write_vectors(target, result.vectors, table.ids, model=embedder.config_key())
     summary: dict[str, Any] = {
         "model": embedder.name, "input": input, "output": str(target),
         "dim": int(result.vectors.shape[1]), **result.stats.as_dict(),
@@ -154,7 +154,7 @@ def eval_command(
 
     models = model or ["minilm"]
     if index is not None:
-        from embedlab.search.evaluate import evaluate_through_index
+        from embedlab.search.evaluation import evaluate_through_index
 
         results = evaluate_through_index(models, task, index_kind=index, split=split,
                                          batch_size=batch_size, progress=not quiet)
@@ -407,6 +407,51 @@ def distill(
 
 
 @app.command()
+def drift(
+    reference: Annotated[str, typer.Argument(help="Reference sample: .npy/.parquet vectors, "
+                                             "or texts.")],
+    current: Annotated[str, typer.Argument(help="Current sample, the same way.")],
+    model: ModelOpt = "minilm",
+    method: Annotated[list[str] | None, typer.Option(
+        "--method", help="mmd, classifier, mean-shift, ks (repeatable; default all).")] = None,
+    alpha: Annotated[float, typer.Option(help="Call drift below this p-value.")] = 0.01,
+    field: Annotated[str | None, typer.Option(help="Text field of text inputs.")] = None,
+    seed: Annotated[int, typer.Option()] = 0,
+    out_dir: Annotated[str | None, typer.Option("--out", help="Write drift.json and a plot.")]
+    = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    fail_on_drift: Annotated[bool, typer.Option(help="Exit 1 when any method calls drift.")]
+    = False,
+) -> None:
+    """Test whether CURRENT embeddings drifted from REFERENCE (texts are encoded with -m)."""
+    from embedlab.monitor.drift import METHODS, detect_drift
+    from embedlab.monitor.inputs import check_same_model, is_vector_file, load_sample
+    from embedlab.monitor.report import drift_table, write_drift_report
+    from embedlab.registry import load
+
+    methods = method or list(METHODS)
+    for name in methods:
+        if name not in METHODS:
+            raise EmbedlabError(f"unknown drift method {name!r}; expected one of: "
+                                f"{', '.join(METHODS)}")
+    needs_model = not (is_vector_file(reference) and is_vector_file(current))
+    embedder = load(model) if needs_model else None
+    ref, ref_model = load_sample(reference, embedder, field=field, progress=not as_json)
+    cur, cur_model = load_sample(current, embedder, field=field, progress=not as_json)
+    check_same_model(ref_model, cur_model, reference, current)
+    results = [detect_drift(ref, cur, m, alpha=alpha, seed=seed) for m in methods]
+    if as_json:
+        print(json.dumps({"results": [r.as_dict() for r in results]}))
+    else:
+        out.print(drift_table(results))
+    if out_dir:
+        for path in write_drift_report(results, ref, cur, out_dir):
+            err.print(f"wrote {path}")
+    if fail_on_drift and any(r.drift for r in results):
+        raise typer.Exit(1)
+
+
+@app.command()
 def demo(
     model: ModelOpt = "minilm",
     k: Annotated[int, typer.Option("-k", "--top-k", min=1, help="Articles per query.")] = 3,
@@ -429,12 +474,22 @@ def demo(
         out.print(results_table(run_evaluation([model], list(DEMO_TASKS), progress=True)))
 
 
+def _register_search_commands() -> None:
+    from embedlab.search.commands import index_app, search
+
+    app.add_typer(index_app, name="index", help="Build and change a search index.")
+    app.command("search")(search)
+
+
+_register_search_commands()
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app, turning every user error into one line and exit code 2."""
     _quiet_libraries()
     debug = os.environ.get("EMBEDLAB_DEBUG") == "1"
     try:
-        app(args=argv, standalone_mode=False)
+        code = app(args=argv, standalone_mode=False)  # returns typer.Exit's code here
     except EmbedlabError as exc:
         if debug:
             raise
@@ -455,6 +510,8 @@ def main(argv: list[str] | None = None) -> None:
     except MemoryError:
         print("error: out of memory; try a smaller --batch-size", file=sys.stderr)
         sys.exit(1)
+    if isinstance(code, int) and code:
+        sys.exit(code)
 
 
 if __name__ == "__main__":

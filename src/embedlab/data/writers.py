@@ -16,6 +16,7 @@ import numpy as np
 from embedlab.errors import EmbedlabError
 
 VECTOR_SUFFIXES = (".npy", ".parquet")
+MODEL_KEY = "embedlab.model"
 
 
 def check_output_path(path: str | Path) -> Path:
@@ -34,8 +35,10 @@ def check_output_path(path: str | Path) -> Path:
     return path
 
 
-def write_vectors(path: str | Path, vectors: np.ndarray, ids: Sequence[str] | None = None) -> Path:
-    """``.npy``: the matrix (row i = text i). ``.parquet``: columns ``id`` and ``vector``."""
+def write_vectors(path: str | Path, vectors: np.ndarray, ids: Sequence[str] | None = None,
+                  model: str | None = None) -> Path:
+    """``.npy``: the matrix (row i = text i). ``.parquet``: columns ``id`` and ``vector``, and
+    the model's identity (``model``: its name and configuration) in the file's metadata."""
     path = check_output_path(path)
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -50,8 +53,10 @@ def write_vectors(path: str | Path, vectors: np.ndarray, ids: Sequence[str] | No
                 row_ids = list(ids) if ids is not None else [str(i) for i in range(len(vectors))]
                 flat = pa.array(vectors.reshape(-1), type=pa.float32())
                 column = pa.FixedSizeListArray.from_arrays(flat, vectors.shape[1])
-                pq.write_table(pa.table({"id": pa.array(row_ids, pa.string()),
-                                         "vector": column}), f)
+                table = pa.table({"id": pa.array(row_ids, pa.string()), "vector": column})
+                if model:
+                    table = table.replace_schema_metadata({MODEL_KEY: model})
+                pq.write_table(table, f)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -85,3 +90,18 @@ def read_vectors(path: str | Path) -> tuple[np.ndarray, list[str]]:
     if vectors.ndim != 2:
         raise EmbedlabError(f"{path}: expected a 2-D matrix of vectors, got shape {vectors.shape}")
     return vectors.astype(np.float32, copy=False), ids
+
+
+def read_vector_model(path: str | Path) -> str | None:
+    """The model identity a ``.parquet`` vector file records (None for ``.npy`` or none)."""
+    path = Path(path)
+    if path.suffix != ".parquet" or not path.is_file():
+        return None
+    import pyarrow.parquet as pq
+
+    try:
+        metadata = pq.read_schema(path).metadata or {}
+    except OSError:
+        return None
+    value = metadata.get(MODEL_KEY.encode())
+    return value.decode() if value else None

@@ -1,0 +1,1 @@
+"""Vector store backends: ``faiss_store`` (embedded, default) and ``qdrant_store``."""

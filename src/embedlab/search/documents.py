@@ -1,0 +1,217 @@
+"""Documents to index: id, text and metadata, read from the files ``embedlab encode`` reads.
+
+In: a path (``.txt``, ``.jsonl``/``.ndjson``, ``.json``, ``.csv``/``.tsv``, ``.parquet``, text
+formats optionally gzipped, or ``-``), an optional text field and id field. Out: a
+:class:`DocumentSet`. The text field and the id field are found as ``embedlab encode`` finds
+them; every other field is metadata. Nested objects are flattened to dotted names
+(``{"meta": {"year": 2020}}`` -> ``meta.year``). A ``title`` field stays metadata and is also put
+in front of the text, as BEIR does (so a BEIR ``corpus.jsonl`` indexes the same texts its
+evaluation embeds). Files without ids get ids from the index (``0``, ``1``, ... continuing
+across adds).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from embedlab.data.readers import (
+    ID_FIELDS,
+    TEXT_FIELDS,
+    decode_utf8,
+    read_bytes,
+    read_texts,
+    split_lines,
+)
+from embedlab.errors import EmbedlabError
+
+TITLE_FIELD = "title"
+
+
+@dataclass(frozen=True)
+class Document:
+    """One document: its id, its text, and its metadata (JSON values)."""
+
+    id: str
+    text: str
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class DocumentSet:
+    """Documents in file order; ``has_ids`` says whether the ids came from the file."""
+
+    documents: list[Document]
+    has_ids: bool
+    source: str
+
+
+def flatten(meta: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested objects flattened to dotted keys; other values unchanged."""
+    out: dict[str, Any] = {}
+    for key, value in meta.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(flatten(value, name + "."))
+        else:
+            out[name] = value
+    return out
+
+
+def filter_terms(meta: dict[str, Any]) -> list[tuple[str, str]]:
+    """The ``(field, value)`` pairs a filter can match: scalars, and each scalar of a list.
+
+    Values are compared as text: strings as they are, numbers and booleans as JSON writes them.
+    """
+    terms: list[tuple[str, str]] = []
+    for key, value in meta.items():
+        values = value if isinstance(value, list) else [value]
+        for v in values:
+            if v is None or isinstance(v, (dict, list)):
+                continue
+            terms.append((key, v if isinstance(v, str) else json.dumps(v)))
+    return terms
+
+
+def _pick(columns: Sequence[str], given: str | None, names: Sequence[str], role: str,
+          path: str, exclude: str | None = None) -> str | None:
+    if given is not None:
+        if given not in columns:
+            raise EmbedlabError(f"{path}: no {role} field {given!r}; fields are {list(columns)}")
+        return given
+    lowered = {c.lower(): c for c in columns}
+    for name in names:
+        if name in lowered and lowered[name] != exclude:
+            return lowered[name]
+    return None
+
+
+def _from_records(records: list[tuple[int, dict[str, Any]]], field_name: str | None,
+                  id_field: str | None, path: str) -> DocumentSet:
+    columns = list(dict.fromkeys(k for _, rec in records for k in rec))
+    text_key = _pick(columns, field_name, TEXT_FIELDS, "text", path)
+    if text_key is None:
+        if len(columns) != 1:
+            raise EmbedlabError(f"{path}: cannot tell which field holds the text (fields are "
+                                f"{columns}); name it with --field")
+        text_key = columns[0]
+    id_key = _pick(columns, id_field, ID_FIELDS, "id", path, exclude=text_key)
+    docs: list[Document] = []
+    for i, (row, rec) in enumerate(records):
+        if text_key not in rec:
+            raise EmbedlabError(f"{path}: row {row} has no field {text_key!r}")
+        text = rec[text_key]
+        if text is None or isinstance(text, (bool, list, dict)):
+            raise EmbedlabError(f"{path}: row {row}: field {text_key!r} is not text")
+        text = str(text)
+        title = rec.get(TITLE_FIELD) if text_key != TITLE_FIELD else None
+        if isinstance(title, str) and title:
+            text = f"{title} {text}"
+        if id_key is not None:
+            if rec.get(id_key) is None:
+                raise EmbedlabError(f"{path}: row {row} has no id in field {id_key!r}")
+            doc_id = str(rec[id_key])
+        else:
+            doc_id = str(i)
+        meta = flatten({k: v for k, v in rec.items() if k not in (text_key, id_key)})
+        docs.append(Document(doc_id, text.strip(), meta))
+    return DocumentSet(docs, id_key is not None, path)
+
+
+def _jsonl_records(text: str, path: str) -> list[tuple[int, Any]]:
+    records = []
+    for row, line in enumerate(split_lines(text), start=1):
+        if line.strip():
+            try:
+                records.append((row, json.loads(line)))
+            except ValueError as exc:
+                raise EmbedlabError(f"{path}: line {row} is not valid JSON ({exc.msg})") from None
+    return records
+
+
+def _suffix(path: str) -> str:
+    name = path.lower().removesuffix(".gz")
+    return Path(name).suffix
+
+
+def read_documents(path: str | Path, field: str | None = None,
+                   id_field: str | None = None) -> DocumentSet:
+    """Documents of one file (see the module docstring); an :class:`EmbedlabError` if bad."""
+    path = str(path)
+    suffix = _suffix(path)
+    records: list[tuple[int, Any]] | None = None
+    if suffix in (".jsonl", ".ndjson", ".json"):
+        text = decode_utf8(read_bytes(path), path)
+        if suffix == ".json":
+            try:
+                data = json.loads(text)
+            except ValueError as exc:
+                raise EmbedlabError(f"{path}: not valid JSON ({exc.msg})") from None
+            if not isinstance(data, list):
+                raise EmbedlabError(f"{path}: expected a JSON list of texts or objects")
+            records = list(enumerate(data, start=1))
+        else:
+            records = _jsonl_records(text, path)
+    elif suffix in (".csv", ".tsv"):
+        text = decode_utf8(read_bytes(path), path)
+        try:
+            reader = csv.DictReader(io.StringIO(text, newline=""),
+                                    delimiter="\t" if suffix == ".tsv" else ",")
+            records = [(i, {k.strip(): v for k, v in r.items() if k is not None})
+                       for i, r in enumerate(reader, start=2)]
+        except csv.Error as exc:
+            raise EmbedlabError(f"{path}: not a valid delimited file: {exc}") from None
+    elif suffix == ".parquet":
+        if not Path(path).is_file():
+            raise EmbedlabError(f"{path}: file not found")
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        try:
+            records = list(enumerate(pq.read_table(path).to_pylist(), start=1))
+        except (OSError, pa.ArrowException) as exc:
+            raise EmbedlabError(f"{path}: not a readable parquet file: {exc}") from None
+    if records is not None and records and all(isinstance(r, dict) for _, r in records):
+        out = _from_records(records, field, id_field, path)
+    else:
+        if id_field is not None:
+            raise EmbedlabError(f"{path}: the file has no fields, so no id field {id_field!r}")
+        table = read_texts(path, field)  # plain lines, or a JSON list of strings
+        out = DocumentSet([Document(i, t.strip()) for i, t in zip(table.ids, table.texts,
+                                                                    strict=True)],
+                          False, path)
+    if not out.documents:
+        raise EmbedlabError(f"{path}: no documents to read (the file is empty)")
+    seen: dict[str, int] = {}
+    for i, doc in enumerate(out.documents):
+        if doc.id in seen:
+            raise EmbedlabError(f"{path}: document id {doc.id!r} appears twice (documents "
+                                f"{seen[doc.id] + 1} and {i + 1})")
+        seen[doc.id] = i
+    return out
+
+
+def as_documents(source: str | Path | Sequence[Document] | Sequence[str] | DocumentSet,
+                 field: str | None = None, id_field: str | None = None) -> DocumentSet:
+    """A :class:`DocumentSet` from a path, documents, or plain texts (ids given by the index)."""
+    if isinstance(source, DocumentSet):
+        return source
+    if isinstance(source, (str, Path)):
+        return read_documents(source, field, id_field)
+    items = list(source)
+    if not items:
+        raise EmbedlabError("no documents given")
+    if all(isinstance(d, Document) for d in items):
+        ids = [d.id for d in items]  # type: ignore[union-attr]
+        if len(set(ids)) != len(ids):
+            raise EmbedlabError("document ids must be unique")
+        return DocumentSet(items, True, "<documents>")  # type: ignore[arg-type]
+    if all(isinstance(t, str) for t in items):
+        return DocumentSet([Document(str(i), t) for i, t in enumerate(items)],  # type: ignore
+                           False, "<texts>")
+    raise EmbedlabError("documents must be a path, a list of Document, or a list of strings")

@@ -1,0 +1,79 @@
+"""Fixtures for search tests: a fast bag-of-words embedder and a small corpus with metadata."""
+
+from __future__ import annotations
+
+import json
+import re
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+_WORD = re.compile(r"\w+")
+
+
+class HashEmbedder:
+    """Bag of words: each word a fixed random vector (seeded by its CRC), summed, normalised.
+
+    Texts that share words are close, so searching a document's own words finds it; no weights,
+    no torch, microseconds per text.
+    """
+
+    def __init__(self, dim: int = 32, salt: str = "") -> None:
+        self.dim = dim
+        self.salt = salt
+        self.name = f"hash-{dim}{salt}"
+        self._cache: dict[str, np.ndarray] = {}
+        self.calls = 0
+
+    def config_key(self) -> str:
+        return f"HashEmbedder|{self.name}|{self.dim}|{self.salt}"
+
+    def _word(self, word: str) -> np.ndarray:
+        if word not in self._cache:
+            rng = np.random.default_rng(zlib.crc32((self.salt + word).encode()))
+            self._cache[word] = rng.normal(size=self.dim).astype(np.float32)
+        return self._cache[word]
+
+    def encode(self, texts, *, batch_size=32, normalize=True, kind="document", progress=False):
+        self.calls += 1
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for i, text in enumerate(texts):
+            for w in _WORD.findall(text.lower()):
+                out[i] += self._word(w)
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.maximum(norms, 1e-12)
+
+
+TOPICS = {
+    "cooking": "onion garlic pan oven recipe bake flour butter",
+    "music": "guitar piano concert melody rhythm band song",
+    "sport": "football match goal referee stadium team score",
+    "travel": "train airport hotel passport luggage journey map",
+}
+
+
+def corpus_records(n_per_topic: int = 6) -> list[dict]:
+    """Documents with ids, a title, a topic and a year; every text has a unique marker word."""
+    records = []
+    for t, (topic, words) in enumerate(TOPICS.items()):
+        vocab = words.split()
+        for j in range(n_per_topic):
+            picked = [vocab[(j + s) % len(vocab)] for s in range(5)]
+            records.append({"_id": f"{topic}-{j}", "title": f"{topic} note {j}",
+                            "text": " ".join(picked) + f" marker{t}x{j}",
+                            "topic": topic, "year": 2020 + j % 3})
+    return records
+
+
+@pytest.fixture
+def embedder() -> HashEmbedder:
+    return HashEmbedder()
+
+
+@pytest.fixture
+def corpus_file(tmp_path: Path) -> Path:
+    path = tmp_path / "corpus.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in corpus_records()), encoding="utf-8")
+    return path
