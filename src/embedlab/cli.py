@@ -392,18 +392,22 @@ def distill(
     = False,
     vocabulary: Annotated[str | None, typer.Option(
         help="A corpus whose frequent words join the vocabulary.")] = None,
+    refine: Annotated[str | None, typer.Option(
+        help="A text corpus (one text a line) to refine the static vectors on: trained to "
+             "match the model's sentence vectors (tokenlearn).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
 ) -> None:
     """Distil a transformer into a fast static model (model2vec)."""
     from embedlab.train.distill import distill_static
 
     report = distill_static(model, out_dir, pca_dims=None if no_pca else pca_dims,
-                            vocabulary_corpus=vocabulary)
+                            vocabulary_corpus=vocabulary, refine_corpus=refine, progress=True)
     if as_json:
         print(json.dumps(report.as_dict()))
     else:
         err.print(f"wrote {report.out_dir}: dim {report.dim}, {report.vocabulary} tokens "
-                  f"({report.added_words} from the corpus) in {report.seconds:.0f} s")
+                  f"({report.added_words} from the corpus, refined on {report.refined_on} "
+                  f"texts) in {report.seconds:.0f} s")
 
 
 @app.command()

@@ -26,3 +26,26 @@ def test_distilled_tiny_model_loads_as_static_embedder(tmp_path: Path, tiny_st_m
 def test_distill_refuses_non_transformers(tmp_path: Path, tiny_glove: Path):
     with pytest.raises(EmbedlabError, match="fine-tuning needs a transformer|transformer"):
         distill_static(str(tiny_glove), tmp_path / "x")
+
+
+def test_refinement_pulls_static_vectors_towards_the_teacher(tmp_path: Path,
+                                                             tiny_st_model: Path):
+    words = "the dog cat park music guitar onion food car road red blue fast slow man".split()
+    rng = np.random.default_rng(0)
+    texts = [" ".join(rng.choice(words, 6)) for _ in range(400)]
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("\n".join(texts) + "\n")
+    plain = distill_static(str(tiny_st_model), tmp_path / "plain", pca_dims=16)
+    refined = distill_static(str(tiny_st_model), tmp_path / "refined", pca_dims=16,
+                             refine_corpus=corpus)
+    assert plain.refined_on == 0 and refined.refined_on == len(set(texts))
+    teacher = embedlab.load(tiny_st_model).encode(texts[:100])
+    sims = {}
+    for name in ("plain", "refined"):
+        static = embedlab.load(tmp_path / name).encode(texts[:100])
+        # agreement of the pairwise similarity structure with the teacher's
+        sims[name] = np.corrcoef((static @ static.T).ravel(), (teacher @ teacher.T).ravel())[0, 1]
+    assert sims["refined"] > sims["plain"]
+    (tmp_path / "few.txt").write_text("a\nb\n")
+    with pytest.raises(EmbedlabError, match="at least 100 distinct texts"):
+        distill_static(str(tiny_st_model), tmp_path / "x", refine_corpus=tmp_path / "few.txt")

@@ -1,9 +1,12 @@
-"""Distil a transformer into a static model with model2vec.
+"""Distil a transformer into a static model with model2vec, optionally refined with tokenlearn.
 
-In: a transformer encoder (registry name, folder or hub id), an output folder, and optionally a
-corpus whose frequent words join the vocabulary (a word that is its own token gets its own
-contextual vector instead of a mean of subword pieces). Out: a model2vec folder that
-``embedlab.load(DIR)`` loads as a static Embedder.
+In: a transformer encoder (registry name, folder or hub id), an output folder, and optionally
+- a corpus whose frequent words join the vocabulary (a word that is its own token gets its own
+  contextual vector instead of a mean of subword pieces);
+- a refinement corpus: its texts are encoded by the transformer, and the static token vectors
+  are trained (tokenlearn) so that their mean matches those sentence vectors. Plain model2vec
+  distillation keeps about 81% of MiniLM's STS-B Spearman; this step is what goes beyond it.
+Out: a model2vec folder that ``embedlab.load(DIR)`` loads as a static Embedder.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from embedlab.errors import EmbedlabError
 
 
@@ -28,6 +33,7 @@ class DistillReport:
     vocabulary: int
     added_words: int
     seconds: float
+    refined_on: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -41,9 +47,32 @@ def corpus_vocabulary(path: str | Path, *, size: int = 20_000, min_count: int = 
     return [w for w, c in counts.most_common(size) if c >= min_count]
 
 
+def _refine(static: Any, model: str, corpus: str | Path, pca_dims: int | None,
+            progress: bool) -> tuple[Any, int]:
+    """Train the static vectors towards the transformer's sentence vectors (tokenlearn)."""
+    try:
+        from tokenlearn.train import train_model
+    except ImportError:
+        raise EmbedlabError("--refine needs tokenlearn: pip install --no-deps tokenlearn "
+                            "more-itertools") from None
+    from embedlab.data.loaders import read_text
+    from embedlab.registry import load
+
+    texts = list(dict.fromkeys(t.strip() for t in read_text(Path(corpus)).split("\n")
+                               if t.strip()))
+    if len(texts) < 100:
+        raise EmbedlabError(f"{corpus}: refinement needs at least 100 distinct texts, found "
+                            f"{len(texts)}")
+    targets = load(model).encode(texts, progress=progress, normalize=False)
+    dims = min(pca_dims or targets.shape[1], targets.shape[1], len(texts) // 10)
+    return train_model(static, texts, targets.astype(np.float32), device="cpu",
+                       pca_dims=dims), len(texts)
+
+
 def distill_static(model: str, out_dir: str | Path, *, pca_dims: int | None = 256,
                    vocabulary_corpus: str | Path | None = None, vocabulary_size: int = 20_000,
-                   sif_coefficient: float = 1e-4) -> DistillReport:
+                   sif_coefficient: float = 1e-4, refine_corpus: str | Path | None = None,
+                   progress: bool = False) -> DistillReport:
     """Distil ``model`` into ``out_dir`` (see the module docstring)."""
     from embedlab.train.finetune import source_folder
 
@@ -62,7 +91,11 @@ def distill_static(model: str, out_dir: str | Path, *, pca_dims: int | None = 25
                   if vocabulary_corpus else None)
     start = time.perf_counter()
     static = distill(model_name=str(folder), vocabulary=vocabulary, device="cpu",
-                     pca_dims=pca_dims, sif_coefficient=sif_coefficient)
+                     pca_dims=pca_dims, sif_coefficient=sif_coefficient,
+                     quantize_to="float32")
+    refined = 0
+    if refine_corpus:
+        static, refined = _refine(static, model, refine_corpus, pca_dims, progress)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}-"))
     try:
@@ -74,4 +107,4 @@ def distill_static(model: str, out_dir: str | Path, *, pca_dims: int | None = 25
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return DistillReport(str(out), model, int(static.dim), int(static.embedding.shape[0]),
-                         len(vocabulary or []), round(time.perf_counter() - start, 1))
+                         len(vocabulary or []), round(time.perf_counter() - start, 1), refined)
