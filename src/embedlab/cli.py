@@ -478,14 +478,16 @@ def demo(
         out.print(results_table(run_evaluation([model], list(DEMO_TASKS), progress=True)))
 
 
-def _register_search_commands() -> None:
+def _register_subcommands() -> None:
     from embedlab.search.commands import index_app, search
+    from embedlab.serve.commands import serve
 
     app.add_typer(index_app, name="index", help="Build and change a search index.")
     app.command("search")(search)
+    app.command("serve")(serve)
 
 
-_register_search_commands()
+_register_subcommands()
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,0 +1,177 @@
+"""The HTTP server: routes over the embedding and search services.
+
+In: an Embedder (and optionally an opened :class:`embedlab.search.Index` using the same model)
+and :class:`~embedlab.serve.settings.ServeSettings`. Out: a FastAPI app with
+
+- ``POST /v1/embeddings`` (OpenAI's API: string or list input, ``encoding_format`` float or
+  base64, ``dimensions`` for Matryoshka truncation, ``usage`` with token counts);
+- ``POST /v1/search`` (with an index; 404 ``no_index`` without one);
+- ``GET /v1/models``, ``GET /health`` (alive), ``GET /ready`` (model loaded and not shutting
+  down), ``GET /metrics`` (Prometheus), ``GET /`` (the search page).
+
+``/v1/*`` need ``Authorization: Bearer KEY`` when keys are set. The batcher starts with the
+app's lifespan and drains at its end (graceful shutdown answers what is queued).
+"""
+
+from __future__ import annotations
+
+import hmac
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import orjson
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import HTMLResponse
+from starlette.responses import Response
+
+from embedlab.serve.bodylimit import BodyLimitMiddleware
+from embedlab.serve.errors import APIError, error_response, install_error_handlers
+from embedlab.serve.metrics import Metrics, MetricsMiddleware
+from embedlab.serve.page import PAGE
+from embedlab.serve.schemas import EmbeddingRequest, SearchRequest, embedding_answer
+from embedlab.serve.search import SearchService
+from embedlab.serve.service import EmbeddingService, shorten
+from embedlab.serve.settings import ServeSettings
+
+
+def json_response(body: Any, status: int = 200) -> Response:
+    """orjson-serialised JSON (numpy rows included)."""
+    return Response(orjson.dumps(body, option=orjson.OPT_SERIALIZE_NUMPY), status_code=status,
+                    media_type="application/json")
+
+
+def _auth(keys: tuple[str, ...]) -> Any:
+    """A dependency that accepts any of ``keys`` as a bearer token (none set: everyone)."""
+
+    async def check(request: Request) -> None:
+        if not keys:
+            return
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        token = token.strip().encode()
+        if scheme.lower() == "bearer" and token and \
+                any(hmac.compare_digest(token, k.encode()) for k in keys):
+            return
+        message = ("missing API key: send Authorization: Bearer KEY" if not token
+                   else "invalid API key")
+        raise APIError(401, message, "invalid_api_key", headers={"WWW-Authenticate": "Bearer"})
+
+    return check
+
+
+def create_app(embedder: Any, *, index: Any = None, settings: ServeSettings | None = None,
+               model_name: str | None = None, drift: Any = None) -> Any:
+    """The FastAPI app serving ``embedder`` (see the module docstring).
+
+    ``model_name``: the name clients send as ``model`` and see in ``/v1/models`` (default
+    ``embedder.name``); ``settings.model_aliases`` are accepted too. ``drift``: a
+    :class:`embedlab.monitor.live.LiveDriftMonitor` fed by the requests, checked in the
+    background, exported at ``/metrics`` and ``GET /v1/drift``.
+    """
+    settings = settings or ServeSettings()
+    metrics = Metrics()
+    embeddings = EmbeddingService(embedder, settings, metrics)
+    searcher = SearchService(index, embeddings, settings.max_k) if index is not None else None
+    name = model_name or str(embedder.name)
+    names = {name, str(embedder.name), *settings.model_aliases}
+    created = int(time.time())
+    ready = {"value": False}
+    if drift is not None:
+        drift.register(metrics.registry)
+        embeddings.on_counts = drift.observe_texts
+        if searcher is not None:
+            searcher.on_top1 = drift.observe_top1
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        embeddings.batcher.start()
+        if drift is not None:
+            drift.start()
+        ready["value"] = True
+        try:
+            yield
+        finally:
+            ready["value"] = False
+            if drift is not None:
+                await drift.stop()
+            await embeddings.batcher.close(settings.drain_timeout_s)
+
+    app = FastAPI(title="embedlab", summary="Embeddings and search over HTTP",
+                  lifespan=lifespan)
+    install_error_handlers(app)
+    # Added last = outermost: an oversized body is refused and still counted in the metrics.
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(MetricsMiddleware, metrics=metrics, routes=app.router.routes)
+    app.state.embeddings = embeddings
+    app.state.metrics = metrics
+    app.state.settings = settings
+    auth = [Depends(_auth(settings.api_keys))]
+
+    def model_card() -> dict[str, Any]:
+        return {"id": name, "object": "model", "created": created, "owned_by": "embedlab",
+                "dimensions": embeddings.dim, "window": getattr(embedder, "window", None)}
+
+    @app.get("/", include_in_schema=False)
+    async def page() -> HTMLResponse:
+        return HTMLResponse(PAGE)
+
+    @app.get("/health")
+    async def health() -> Response:
+        return json_response({"status": "ok"})
+
+    @app.get("/ready")
+    async def is_ready() -> Response:
+        if not ready["value"] or embeddings.batcher.closing:
+            return error_response(APIError(503, "the model is not ready", "not_ready"))
+        return json_response({"status": "ready", "model": name, "dim": embeddings.dim,
+                              "search": searcher is not None,
+                              "queue": embeddings.batcher.admitted})
+
+    @app.get("/metrics")
+    async def prometheus() -> Response:
+        body, content_type = metrics.render()
+        return Response(body, media_type=content_type)
+
+    @app.get("/v1/models", dependencies=auth)
+    async def models() -> Response:
+        return json_response({"object": "list", "data": [model_card()]})
+
+    @app.get("/v1/models/{model}", dependencies=auth)
+    async def model(model: str) -> Response:
+        if model not in names:
+            raise APIError(404, f"the model {model!r} does not exist here; this server serves "
+                                f"{name!r}", "model_not_found", param="model")
+        return json_response(model_card())
+
+    @app.post("/v1/embeddings", dependencies=auth)
+    async def embeddings_route(body: EmbeddingRequest) -> Response:
+        if body.model is not None and body.model not in names:
+            raise APIError(404, f"the model {body.model!r} does not exist here; this server "
+                                f"serves {name!r}", "model_not_found", param="model")
+        if body.dimensions is not None and body.dimensions > embeddings.dim:
+            raise APIError(400, f"dimensions must be between 1 and {embeddings.dim} for this "
+                                f"model, got {body.dimensions}", "invalid_dimensions",
+                           param="dimensions")
+        result = await embeddings.embed(body.texts(), "document")
+        if drift is not None:
+            drift.observe(result.vectors)
+        vectors = shorten(result.vectors, body.dimensions)
+        return json_response(embedding_answer(vectors, name, result.tokens,
+                                              body.encoding_format))
+
+    @app.get("/v1/drift", dependencies=auth)
+    async def drift_route() -> Response:
+        if drift is None:
+            raise APIError(404, "drift monitoring is off: start the server with "
+                                "--drift-reference FILE", "no_drift_reference")
+        return json_response(drift.status())
+
+    @app.post("/v1/search", dependencies=auth)
+    async def search_route(body: SearchRequest) -> Response:
+        if searcher is None:
+            raise APIError(404, "no index is loaded: start the server with --index DIR",
+                           "no_index")
+        return json_response(await searcher.search(body, name))
+
+    return app

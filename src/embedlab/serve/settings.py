@@ -1,0 +1,82 @@
+"""The server's knobs in one frozen value, checked once when the server is built.
+
+In: the ``embedlab serve`` options (or keywords in tests). Out: a :class:`ServeSettings` that
+:func:`embedlab.serve.app.create_app` reads; a bad combination is an :class:`EmbedlabError`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from embedlab.errors import EmbedlabError
+
+#: the environment variable holding API keys (comma-separated), besides ``--api-key``
+API_KEY_ENV = "EMBEDLAB_API_KEY"
+
+
+@dataclass(frozen=True)
+class ServeSettings:
+    """Limits, batching and auth of one server (see ``embedlab serve --help``)."""
+
+    #: texts per encode batch are grouped until their tokens reach this budget
+    max_batch_tokens: int = 4096
+    #: how long the first text of a batch may wait for others to join it
+    max_wait_ms: float = 20.0
+    #: a batch starts when no request arrived for this long (or at max_wait_ms)
+    quiet_ms: float = 2.0
+    #: texts waiting to be encoded; above it requests are answered 429
+    max_queue: int = 4096
+    #: texts in one request (OpenAI's limit is 2048)
+    max_items: int = 2048
+    #: characters in one text
+    max_chars: int = 50_000
+    #: request body size in bytes (checked from Content-Length before the body is read)
+    max_body_bytes: int = 16 * 1024 * 1024
+    #: texts over the model window: True truncates them, False answers 400
+    truncate: bool = True
+    #: texts in the in-memory LRU vector cache; 0 turns it off
+    cache_size: int = 10_000
+    #: texts in one forward pass at most
+    encode_batch_size: int = 64
+    #: the fixed cost of one forward pass, in tokens: a batch is cut into passes where the
+    #: padding saved outweighs it (see :mod:`embedlab.serve.passes`)
+    pass_overhead_tokens: int = 32
+    #: accepted bearer tokens; empty means no auth
+    api_keys: tuple[str, ...] = ()
+    #: extra names the served model answers to (besides ``embedder.name``)
+    model_aliases: tuple[str, ...] = ()
+    #: seconds a shutdown waits for queued texts to be encoded
+    drain_timeout_s: float = 30.0
+    #: search results per query at most
+    max_k: int = 100
+
+    def __post_init__(self) -> None:
+        positive = {
+            "max_batch_tokens": self.max_batch_tokens, "max_queue": self.max_queue,
+            "max_items": self.max_items, "max_chars": self.max_chars,
+            "max_body_bytes": self.max_body_bytes, "encode_batch_size": self.encode_batch_size,
+            "max_k": self.max_k, "pass_overhead_tokens": self.pass_overhead_tokens,
+        }
+        for name, value in positive.items():
+            if value < 1:
+                raise EmbedlabError(f"--{name.replace('_', '-')} must be at least 1, got {value}")
+        if self.max_wait_ms < 0:
+            raise EmbedlabError(f"--max-wait-ms must be 0 or more, got {self.max_wait_ms}")
+        if self.quiet_ms < 0:
+            raise EmbedlabError(f"--quiet-ms must be 0 or more, got {self.quiet_ms}")
+        if self.cache_size < 0:
+            raise EmbedlabError(f"--cache-size must be 0 or more, got {self.cache_size}")
+        if self.max_items > self.max_queue:
+            raise EmbedlabError(f"--max-items ({self.max_items}) cannot exceed --max-queue "
+                                f"({self.max_queue}): such a request could never be queued")
+        if any(not k for k in self.api_keys):
+            raise EmbedlabError("an API key cannot be empty")
+
+
+def api_keys_from(given: list[str] | tuple[str, ...] | None) -> tuple[str, ...]:
+    """The keys from ``--api-key`` options plus those in ``EMBEDLAB_API_KEY`` (comma-separated)."""
+    keys = [k.strip() for k in (given or []) if k.strip()]
+    env = os.environ.get(API_KEY_ENV, "")
+    keys += [k.strip() for k in env.split(",") if k.strip()]
+    return tuple(dict.fromkeys(keys))

@@ -1,0 +1,256 @@
+"""The batcher on its own: grouping by token budget, order, kinds, limits, failures, draining."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from embedlab.serve.batching import Batcher, QueueFull, ShuttingDown
+
+DIM = 4
+
+
+class FakeEncoder:
+    """Row for text ``"t<n>"`` is ``[n, n, n, n]``; records every batch, can be held or fail."""
+
+    def __init__(self, delay: float = 0.0) -> None:
+        self.batches: list[tuple[list[str], str]] = []
+        self.delay = delay
+        self.gate = threading.Event()
+        self.gate.set()
+        self.fail = False
+
+    def __call__(self, texts: list[str], costs: list[int], kind: str) -> np.ndarray:
+        self.gate.wait(10)
+        if self.delay:
+            time.sleep(self.delay)
+        self.batches.append((list(texts), kind))
+        if self.fail:
+            raise RuntimeError("boom")
+        return np.array([[float(t[1:])] * DIM for t in texts], dtype=np.float32)
+
+
+def texts(start: int, n: int) -> list[str]:
+    return [f"t{i}" for i in range(start, start + n)]
+
+
+def make(encoder: FakeEncoder, **kw) -> Batcher:
+    options = {"dim": DIM, "max_batch_tokens": 1000, "max_wait_ms": 20.0, "max_queue": 1000}
+    options.update(kw)
+    return Batcher(encoder, **options)
+
+
+@pytest.mark.anyio
+async def test_concurrent_requests_share_batches_and_get_their_own_rows() -> None:
+    enc = FakeEncoder()
+    b = make(enc)
+    b.start()
+    results = await asyncio.gather(*(b.submit(texts(10 * i, 3), [1] * 3, "document")
+                                     for i in range(20)))
+    for i, rows in enumerate(results):
+        np.testing.assert_array_equal(rows[:, 0], [10 * i, 10 * i + 1, 10 * i + 2])
+    assert b.batches == len(enc.batches) < 20
+    assert sum(len(t) for t, _ in enc.batches) == 60
+    await b.close()
+
+
+@pytest.mark.anyio
+async def test_the_token_budget_cuts_batches_and_splits_big_requests() -> None:
+    enc = FakeEncoder()
+    b = make(enc, max_batch_tokens=10, max_wait_ms=50.0)
+    b.start()
+    big = b.submit(texts(0, 7), [3] * 7, "document")  # 21 tokens: over two batches at least
+    small = b.submit(texts(100, 2), [2, 2], "document")
+    rows_big, rows_small = await asyncio.gather(big, small)
+    np.testing.assert_array_equal(rows_big[:, 0], range(7))
+    np.testing.assert_array_equal(rows_small[:, 0], [100, 101])
+    costs = {f"t{i}": 3 for i in range(7)} | {"t100": 2, "t101": 2}
+    for batch, _ in enc.batches:
+        assert sum(costs[t] for t in batch) <= 10
+    assert len(enc.batches) >= 3
+    # first come, first served: the big request's texts are encoded before the small one's
+    flat = [t for batch, _ in enc.batches for t in batch]
+    assert flat == texts(0, 7) + ["t100", "t101"]
+    await b.close()
+
+
+@pytest.mark.anyio
+async def test_one_text_over_the_budget_still_goes_alone() -> None:
+    enc = FakeEncoder()
+    b = make(enc, max_batch_tokens=5)
+    b.start()
+    rows = await b.submit(["t1", "t2"], [50, 1], "document")
+    np.testing.assert_array_equal(rows[:, 0], [1, 2])
+    assert [t for t, _ in enc.batches] == [["t1"], ["t2"]]
+    await b.close()
+
+
+@pytest.mark.anyio
+async def test_queries_and_documents_never_share_a_batch() -> None:
+    enc = FakeEncoder()
+    b = make(enc)
+    b.start()
+    await asyncio.gather(b.submit(texts(0, 2), [1, 1], "query"),
+                         b.submit(texts(2, 2), [1, 1], "document"),
+                         b.submit(texts(4, 2), [1, 1], "query"))
+    kinds = {kind: [t for batch, k in enc.batches if k == kind for t in batch]
+             for kind in ("query", "document")}
+    assert sorted(kinds["query"]) == ["t0", "t1", "t4", "t5"]
+    assert kinds["document"] == ["t2", "t3"]
+    assert len(enc.batches) == 2
+    await b.close()
+
+
+@pytest.mark.anyio
+async def test_a_lone_request_waits_only_for_a_quiet_moment() -> None:
+    enc = FakeEncoder()
+    b = make(enc, max_wait_ms=2000.0, quiet_ms=20.0)
+    b.start()
+    start = time.perf_counter()
+    await b.submit(["t1"], [1], "document")
+    assert 0.015 < time.perf_counter() - start < 1.0
+    await b.close()
+
+
+@pytest.mark.anyio
+async def test_a_burst_of_arrivals_is_one_batch() -> None:
+    enc = FakeEncoder()
+    b = make(enc, max_wait_ms=5000.0, quiet_ms=300.0)
+    b.start()
+    tasks = []
+    for i in range(6):  # arrivals 20 ms apart: never quiet for 300 ms until the last
+        tasks.append(asyncio.create_task(b.submit([f"t{i}"], [1], "document")))
+        await asyncio.sleep(0.02)
+    await asyncio.gather(*tasks)
+    assert [t for t, _ in enc.batches] == [texts(0, 6)]
+    await b.close()
+
+
+@pytest.mark.anyio
+async def test_a_steady_stream_is_cut_at_max_wait() -> None:
+    enc = FakeEncoder()
+    b = make(enc, max_wait_ms=150.0, quiet_ms=100.0)
+    b.start()
+    tasks = []
+    start = time.perf_counter()
+    for i in range(40):  # never quiet for 100 ms during 0.8 s
+        tasks.append(asyncio.create_task(b.submit([f"t{i}"], [1], "document")))
+        await asyncio.sleep(0.02)
+    first = await tasks[0]
+    assert first[0, 0] == 0
+    await asyncio.gather(*tasks)
+    assert time.perf_counter() - start < 5
+    assert len(enc.batches) >= 3  # batches went out while texts kept arriving
+    # a full budget does not wait at all
+    b2 = make(enc, max_batch_tokens=4, max_wait_ms=5000.0, quiet_ms=5000.0)
+    b2.start()
+    start = time.perf_counter()
+    await b2.submit(texts(0, 4), [1] * 4, "document")
+    assert time.perf_counter() - start < 2.0
+    await b.close()
+    await b2.close()
+
+
+@pytest.mark.anyio
+async def test_the_queue_limit_refuses_instead_of_growing() -> None:
+    enc = FakeEncoder()
+    enc.gate.clear()
+    b = make(enc, max_queue=5, max_wait_ms=0.0)
+    b.start()
+    held = asyncio.create_task(b.submit(texts(0, 4), [1] * 4, "document"))
+    await asyncio.sleep(0.05)
+    assert b.admitted == 4
+    with pytest.raises(QueueFull) as info:
+        await b.submit(texts(4, 2), [1, 1], "document")
+    assert info.value.retry_after >= 1
+    assert b.admitted == 4  # a refusal holds nothing
+    enc.gate.set()
+    await held
+    assert b.admitted == 0
+    await b.close()
+
+
+@pytest.mark.anyio
+async def test_a_failing_batch_fails_its_requests_only() -> None:
+    enc = FakeEncoder()
+    enc.fail = True
+    b = make(enc)
+    b.start()
+    with pytest.raises(RuntimeError, match="boom"):
+        await b.submit(["t1"], [1], "document")
+    enc.fail = False
+    rows = await b.submit(["t2"], [1], "document")
+    assert rows[0, 0] == 2
+    assert b.admitted == 0
+    await b.close()
+
+
+@pytest.mark.anyio
+async def test_close_encodes_what_is_queued_then_refuses() -> None:
+    enc = FakeEncoder(delay=0.05)
+    b = make(enc, max_batch_tokens=2, max_wait_ms=0.0)
+    b.start()
+    pending = [asyncio.create_task(b.submit(texts(10 * i, 2), [1, 1], "document"))
+               for i in range(5)]
+    await asyncio.sleep(0.01)
+    assert b.depth > 0  # texts are still queued when the shutdown starts
+    await b.close(timeout=10)
+    for i, task in enumerate(pending):
+        np.testing.assert_array_equal((await task)[:, 0], [10 * i, 10 * i + 1])
+    with pytest.raises(ShuttingDown):
+        await b.submit(["t1"], [1], "document")
+
+
+@pytest.mark.anyio
+async def test_a_shutdown_that_times_out_fails_the_rest_instead_of_hanging() -> None:
+    enc = FakeEncoder()
+    enc.gate.clear()  # the model is stuck
+    b = make(enc, max_batch_tokens=1, max_wait_ms=0.0)
+    b.start()
+    stuck = asyncio.create_task(b.submit(["t1"], [1], "document"))
+    queued = asyncio.create_task(b.submit(["t2"], [1], "document"))
+    await asyncio.sleep(0.05)
+    await asyncio.wait_for(b.close(timeout=0.2), 5)
+    for task in (stuck, queued):
+        with pytest.raises(ShuttingDown):
+            await asyncio.wait_for(task, 5)
+    enc.gate.set()
+
+
+@pytest.mark.anyio
+async def test_a_cancelled_request_is_dropped_from_the_queue() -> None:
+    enc = FakeEncoder()
+    enc.gate.clear()
+    b = make(enc, max_batch_tokens=1, max_wait_ms=0.0)
+    b.start()
+    first = asyncio.create_task(b.submit(["t1"], [1], "document"))
+    gone = asyncio.create_task(b.submit(["t2", "t3"], [1, 1], "document"))
+    await asyncio.sleep(0.05)
+    gone.cancel()
+    enc.gate.set()
+    assert (await first)[0, 0] == 1
+    await asyncio.sleep(0.05)
+    assert [t for batch, _ in enc.batches for t in batch] == ["t1"]
+    assert b.admitted == 0 and b.depth == 0
+    await b.close()
+
+
+@pytest.mark.anyio
+async def test_run_uses_the_encode_thread_and_counts_against_the_limit() -> None:
+    enc = FakeEncoder()
+    b = make(enc, max_queue=1)
+    b.start()
+    names = await asyncio.gather(b.run(lambda: threading.current_thread().name))
+    assert names[0].startswith("embedlab-encode")
+    enc.gate.clear()
+    held = asyncio.create_task(b.submit(["t1"], [1], "document"))
+    await asyncio.sleep(0.05)
+    with pytest.raises(QueueFull):
+        await b.run(lambda: None)
+    enc.gate.set()
+    await held
+    await b.close()

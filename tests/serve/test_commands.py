@@ -1,0 +1,78 @@
+"""``serve`` as a command: settings checks, the port, and a real process started and stopped."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from embedlab.errors import EmbedlabError
+from embedlab.serve.commands import bind
+from embedlab.serve.settings import ServeSettings
+
+
+def test_settings_are_checked() -> None:
+    with pytest.raises(EmbedlabError, match="--max-items"):
+        ServeSettings(max_items=10, max_queue=5)
+    with pytest.raises(EmbedlabError, match="--max-wait-ms"):
+        ServeSettings(max_wait_ms=-1)
+    with pytest.raises(EmbedlabError, match="--max-batch-tokens"):
+        ServeSettings(max_batch_tokens=0)
+    with pytest.raises(EmbedlabError, match="empty"):
+        ServeSettings(api_keys=("",))
+
+
+def test_a_busy_port_is_a_one_line_error() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(EmbedlabError, match=f"cannot listen on 127.0.0.1:{port}"):
+            bind("127.0.0.1", port)
+        done = subprocess.run([sys.executable, "-m", "embedlab.serve", "--port", str(port)],
+                              capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines()[-1].startswith(
+        f"error: cannot listen on 127.0.0.1:{port}")
+
+
+def test_the_process_serves_then_stops_on_sigint(tiny_st_model: Path, index_dir: Path,
+                                                 tmp_path: Path) -> None:
+    sock = bind("127.0.0.1", 0)
+    port = sock.getsockname()[1]
+    sock.close()
+    log = tmp_path / "server.log"
+    with open(log, "w") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "embedlab.serve", "-m", str(tiny_st_model),
+                                 "--index", str(index_dir), "--port", str(port), "--api-key",
+                                 "k", "--max-items", "3"], stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            assert proc.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, "the server did not become ready"
+            try:
+                if httpx.get(url + "/ready", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        auth = {"Authorization": "Bearer k"}
+        r = httpx.post(url + "/v1/embeddings", json={"input": ["a dog", "a cat"]}, headers=auth)
+        assert r.status_code == 200 and len(r.json()["data"]) == 2
+        assert httpx.post(url + "/v1/embeddings", json={"input": ["a"] * 4},
+                          headers=auth).status_code == 413
+        assert httpx.post(url + "/v1/embeddings", json={"input": "a"}).status_code == 401
+        hits = httpx.post(url + "/v1/search", json={"query": "guitar", "k": 2}, headers=auth)
+        assert hits.status_code == 200 and len(hits.json()["data"]) == 2
+    finally:
+        proc.send_signal(signal.SIGINT)
+        code = proc.wait(60)
+    assert code == 0, log.read_text()
+    assert f"on http://127.0.0.1:{port}" in log.read_text()
