@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -21,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from embedlab.data.writers import staged_folder
 from embedlab.errors import EmbedlabError
 
 MANIFEST = "embedlab.json"
@@ -151,9 +151,7 @@ def export_onnx(model: str, out_dir: str | Path, *, int8: bool = True, optimize:
     tokenizer = folder / "tokenizer.json"
     if not tokenizer.is_file():
         raise EmbedlabError(f"{folder} has no tokenizer.json to ship with the ONNX model")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}-"))
-    try:
+    with staged_folder(out) as tmp:
         graph = tmp / "model.onnx"
         config = _export_graph(folder, graph, opset)
         fused = _fuse(graph, config) if optimize else False
@@ -164,12 +162,6 @@ def export_onnx(model: str, out_dir: str | Path, *, int8: bool = True, optimize:
                     "pooling": source.pooling.value, "prompts": source.prompts,
                     "int8": int8, "fused": fused, "opset": opset}
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
-        if out.exists():
-            out.rmdir()
-        os.replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     exported = load_exported(out, threads=threads, cache_dir=False)
     a = source.encode(_CHECK_TEXTS)
     b = exported.encode(_CHECK_TEXTS)

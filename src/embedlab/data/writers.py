@@ -7,8 +7,10 @@ of the same name until the new one is complete.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -105,3 +107,20 @@ def read_vector_model(path: str | Path) -> str | None:
         return None
     value = metadata.get(MODEL_KEY.encode())
     return value.decode() if value else None
+
+
+@contextmanager
+def staged_folder(out: str | Path) -> Iterator[Path]:
+    """A temporary folder beside ``out`` that becomes ``out`` in one rename when the block ends
+    without an error (and is removed when it fails): ``out`` is never half-written."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}-"))
+    try:
+        yield tmp
+        if out.exists():
+            out.rmdir()  # only an empty folder may be replaced; callers check before work
+        os.replace(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise

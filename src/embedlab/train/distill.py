@@ -11,9 +11,6 @@ Out: a model2vec folder that ``embedlab.load(DIR)`` loads as a static Embedder.
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass
@@ -22,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from embedlab.data.writers import staged_folder
 from embedlab.errors import EmbedlabError
 
 
@@ -96,15 +94,7 @@ def distill_static(model: str, out_dir: str | Path, *, pca_dims: int | None = 25
     refined = 0
     if refine_corpus:
         static, refined = _refine(static, model, refine_corpus, pca_dims, progress)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}-"))
-    try:
+    with staged_folder(out) as tmp:
         static.save_pretrained(str(tmp))
-        if out.exists():
-            out.rmdir()
-        os.replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return DistillReport(str(out), model, int(static.dim), int(static.embedding.shape[0]),
                          len(vocabulary or []), round(time.perf_counter() - start, 1), refined)

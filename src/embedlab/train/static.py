@@ -13,9 +13,6 @@ with ``PYTHONHASHSEED``), so two runs on the same corpus give identical vectors.
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 import time
 import zlib
 from dataclasses import asdict, dataclass, field
@@ -25,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from embedlab.data.loaders import read_text
+from embedlab.data.writers import staged_folder
 from embedlab.embedders.base import BaseEmbedder, Kind
 from embedlab.embedders.static import _WORD
 from embedlab.errors import EmbedlabError
@@ -112,9 +110,7 @@ def train_static(corpus: str | Path, out_dir: str | Path,
     if model is None or len(model.wv) == 0:
         raise EmbedlabError(f"{corpus}: no word occurs {config.min_count} times; lower "
                             "--min-count or give more text")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}-"))
-    try:
+    with staged_folder(out) as tmp:
         if config.algo == "doc2vec":
             model.save(str(tmp / "doc2vec.model"))
             manifest = {"kind": "doc2vec", "file": "doc2vec.model"}
@@ -123,12 +119,6 @@ def train_static(corpus: str | Path, out_dir: str | Path,
             manifest = {"kind": "static", "file": "vectors.kv"}
         manifest.update({"algo": config.algo, "config": asdict(config), "corpus": str(corpus)})
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
-        if out.exists():
-            out.rmdir()
-        os.replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     report = StaticTrainReport(str(out), config.algo, len(docs), len(model.wv),
                                round(time.perf_counter() - start, 2))
     if evaluate:
