@@ -67,7 +67,9 @@ def create_app(embedder: Any, *, index: Any = None, settings: ServeSettings | No
     ``model_name``: the name clients send as ``model`` and see in ``/v1/models`` (default
     ``embedder.name``); ``settings.model_aliases`` are accepted too. ``drift``: a
     :class:`embedlab.monitor.live.LiveDriftMonitor` fed by the requests, checked in the
-    background, exported at ``/metrics`` and ``GET /v1/drift``.
+    background, exported at ``/metrics`` and ``GET /v1/drift``. Under load, run the process with
+    ``OMP_WAIT_POLICY=PASSIVE`` (``embedlab serve`` sets it before torch is imported; see
+    :func:`embedlab.serve.commands.quiet_openmp`).
     """
     settings = settings or ServeSettings()
     metrics = Metrics()

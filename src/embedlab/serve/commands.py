@@ -7,6 +7,7 @@ use or a bad option is an :class:`EmbedlabError` (one line, exit code 2 in the C
 
 from __future__ import annotations
 
+import os
 import socket
 import sys
 from typing import Annotated, Any
@@ -32,6 +33,16 @@ def bind(host: str, port: int) -> socket.socket:
         raise EmbedlabError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
     sock.set_inheritable(True)
     return sock
+
+
+def quiet_openmp() -> None:
+    """Make OpenMP threads sleep at a barrier instead of spinning (unless the user chose).
+
+    Must run before torch is imported. The event loop, the encode thread and torch's OpenMP
+    workers share the cores; spinning workers take CPU from the others, and on 2 busy cores
+    this halved the server's throughput (measured: 58-83 vs 155-163 texts/s at concurrency 32).
+    """
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 
 def make_server(app: Any, *, log_level: str = "warning", access_log: bool = False,
@@ -87,6 +98,7 @@ def serve(
     access_log: Annotated[bool, typer.Option(help="Log every request.")] = False,
 ) -> None:
     """Serve a model over HTTP: OpenAI-compatible embeddings, search, metrics and a page."""
+    quiet_openmp()
     from embedlab.registry import load
     from embedlab.serve.app import create_app
 
