@@ -30,8 +30,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import csv
-import gzip
 import os
 import platform
 import random
@@ -56,32 +54,13 @@ import torch
 import embedlab
 from embedlab.registry import MODELS
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from encode import stsb_test_sentences, write_section  # noqa: E402  (shared with encode.py)
+
 ROOT = Path(__file__).resolve().parents[1]
-STSB = ROOT.parent / "shared" / "datasets" / "stsb-en" / "stsbenchmark.tsv.gz"
 RESULTS = ROOT / "benchmarks" / "results.md"
 HOST = "127.0.0.1"
 SOAK_KEY = "soak-key"
-
-
-def stsb_test_sentences() -> list[str]:
-    with gzip.open(STSB, "rt", encoding="utf-8") as f:
-        rows = list(csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
-    h = rows[0]
-    test = [r for r in rows[1:] if r[h.index("split")] == "test"]
-    both = [r[h.index("sentence1")] for r in test] + [r[h.index("sentence2")] for r in test]
-    return list(dict.fromkeys(both))
-
-
-def write_section(name: str, body: str) -> None:
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
-    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
-    block = f"{start}\n{body.rstrip()}\n{end}"
-    if start in text:
-        text = re.sub(re.escape(start) + ".*?" + re.escape(end), lambda _: block, text,
-                      flags=re.S)
-    else:
-        text = text.rstrip() + "\n\n" + block + "\n"
-    RESULTS.write_text(text, encoding="utf-8")
 
 
 def free_port() -> int:
