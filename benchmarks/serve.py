@@ -608,12 +608,13 @@ def main() -> None:
              "closed-loop keep-alive clients on 127.0.0.1 (a lean asyncio HTTP/1.1 client in "
              f"this script), each run {args.seconds:g} s or {args.requests} requests; model "
              "minilm (all-MiniLM-L6-v2) from the same local folder for both servers; embedlab "
-             "`--cache-size 0` (every text encoded), infinity-emb `--engine torch --device cpu "
-             "--batch-size 32 --no-vector-disk-cache`.", "",
+             "`--cache-size 0` (every text encoded; defaults otherwise: 2 worker processes of "
+             "1 torch thread, packed batches, 1 batch ahead), infinity-emb `--engine torch "
+             "--device cpu --batch-size 32 --no-vector-disk-cache`.", "",
              "### Throughput at concurrency 32", "",
              f"Best of {args.rounds} alternating rounds: in-process `encode` of all "
-             f"{len(texts)} sentences (batch 32, cache off) in a child process, with the "
-             "environment as it is and with `OMP_WAIT_POLICY=PASSIVE` (which `embedlab serve` "
+             f"{len(texts)} sentences (batch 32, cache off, embedlab's defaults: 2 batches at "
+             "once on 1 torch thread each) in a child process, with the environment as it is and with `OMP_WAIT_POLICY=PASSIVE` (which `embedlab serve` "
              "sets), "
              + ", ".join(f"{label}: {rate:.0f} texts/s" for label, rate in rates.items())
              + ", the better one is the baseline; then each server.", "",

@@ -254,3 +254,56 @@ async def test_run_uses_the_encode_thread_and_counts_against_the_limit() -> None
     enc.gate.set()
     await held
     await b.close()
+
+
+class CountingEncoder(FakeEncoder):
+    """Also records how many batches are inside the encoder at once."""
+
+    def __init__(self, delay: float) -> None:
+        super().__init__(delay)
+        self.inside = 0
+        self.most_inside = 0
+        self.lock = threading.Lock()
+
+    def __call__(self, texts: list[str], costs: list[int], kind: str) -> np.ndarray:
+        with self.lock:
+            self.inside += 1
+            self.most_inside = max(self.most_inside, self.inside)
+        try:
+            return super().__call__(texts, costs, kind)
+        finally:
+            with self.lock:
+                self.inside -= 1
+
+
+@pytest.mark.anyio
+async def test_two_workers_share_the_waiting_texts_and_encode_at_once() -> None:
+    enc = CountingEncoder(delay=0.05)
+    b = make(enc, workers=2)
+    b.start()
+    results = await asyncio.gather(*(b.submit([f"t{i}"], [1], "document") for i in range(8)))
+    assert [int(r[0, 0]) for r in results] == list(range(8))
+    assert enc.most_inside == 2
+    first_two = [len(t) for t, _ in enc.batches[:2]]
+    assert first_two == [4, 4]  # 8 texts waiting, 2 workers free: half each
+    await b.close()
+
+
+@pytest.mark.anyio
+async def test_a_batch_ahead_is_cut_while_the_workers_are_busy() -> None:
+    enc = FakeEncoder()
+    enc.gate.clear()  # hold the first batch inside the encoder
+    b = make(enc, workers=1, ahead=1, max_wait_ms=5.0)
+    b.start()
+    first = asyncio.ensure_future(b.submit(texts(0, 2), [1, 1], "document"))
+    await asyncio.sleep(0.05)
+    second = asyncio.ensure_future(b.submit(texts(10, 2), [1, 1], "document"))
+    await asyncio.sleep(0.05)
+    assert b.depth == 0  # cut into the batch ahead, though the only worker is busy
+    third = asyncio.ensure_future(b.submit(texts(20, 2), [1, 1], "document"))
+    await asyncio.sleep(0.05)
+    assert b.depth == 2  # no more batches ahead: these wait in the queue
+    enc.gate.set()
+    rows = await asyncio.gather(first, second, third)
+    assert [r[:, 0].tolist() for r in rows] == [[0, 1], [10, 11], [20, 21]]
+    await b.close()

@@ -11,13 +11,17 @@ A backend subclasses :class:`BaseEmbedder` and supplies three small hooks:
 The shared path does the rest: duplicate texts are encoded once, cached vectors are reused,
 items are sorted by length into batches (less padding) and put back in order, long texts are
 truncated (and counted) or split and mean-pooled, and rows are L2-normalised without NaNs.
+A backend with ``workers > 1`` has its batches encoded by that many threads at once (each set
+up by ``init_worker``, e.g. with its own torch thread count).
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -109,6 +113,8 @@ class BaseEmbedder(ABC):
     dim: int
     #: the model window in tokens, or None where there is none (static vectors)
     window: int | None = None
+    #: batches encoded at once, each by its own worker thread (1: in the calling thread)
+    workers: int = 1
 
     def __init__(
         self,
@@ -125,6 +131,8 @@ class BaseEmbedder(ABC):
         directory = default_cache_dir() if cache_dir is None else cache_dir
         self._cache_dir: Path | None = Path(directory) if directory else None
         self._cache: VectorCache | None = None
+        self._pool: ThreadPoolExecutor | None = None
+        self._pool_lock = threading.Lock()
 
     # -- hooks -------------------------------------------------------------------------------
     @abstractmethod
@@ -140,6 +148,9 @@ class BaseEmbedder(ABC):
 
     def _split_item(self, item: Any) -> list[Any]:
         return [item]
+
+    def init_worker(self) -> None:  # noqa: B027  (a hook: most backends need nothing)
+        """Called once in each worker thread before its first batch (thread-local settings)."""
 
     def config_key(self) -> str:
         """Everything that changes the vectors: model identity, pooling, window, prompts."""
@@ -220,6 +231,31 @@ class BaseEmbedder(ABC):
         stats.seconds = time.perf_counter() - start
         return EncodeResult(np.ascontiguousarray(out, dtype=np.float32), stats)
 
+    def worker_pool(self) -> ThreadPoolExecutor:
+        """The ``workers`` threads that encode batches, started on first use."""
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(max(self.workers, 1), f"embedlab-{self.name}",
+                                                initializer=self.init_worker)
+            return self._pool
+
+    def _run_batches(self, batches: list[list[int]], pieces: list[Any], kind: Kind
+                     ) -> Iterator[tuple[list[int], np.ndarray]]:
+        """``(batch, vectors)`` for each batch of piece positions, in order."""
+        if self.workers <= 1 or len(batches) <= 1:
+            for batch in batches:
+                yield batch, self._embed_items([pieces[k] for k in batch], kind)
+            return
+        pool = self.worker_pool()
+        futures: list[Future[np.ndarray]] = [
+            pool.submit(self._embed_items, [pieces[k] for k in batch], kind) for batch in batches]
+        try:
+            for batch, future in zip(batches, futures, strict=True):
+                yield batch, future.result()
+        finally:  # an error or Ctrl+C: do not leave queued batches running
+            for future in futures:
+                future.cancel()
+
     def _encode_missing(
         self, texts: list[str], kind: Kind, batch_size: int, progress: bool, stats: EncodeStats
     ) -> np.ndarray:
@@ -242,11 +278,11 @@ class BaseEmbedder(ABC):
         stats.oov_tokens += int(sum(getattr(item, "oov", 0) for item in items))
 
         order = sorted(range(len(pieces)), key=lambda k: -len(pieces[k]))
+        batches = [order[s : s + batch_size] for s in range(0, len(order), batch_size)]
         piece_vecs = np.zeros((len(pieces), self.dim), dtype=np.float32)
         with progress_bar(progress, len(pieces), f"encoding with {self.name}") as advance:
-            for start in range(0, len(order), batch_size):
-                batch = order[start : start + batch_size]
-                piece_vecs[batch] = self._embed_items([pieces[k] for k in batch], kind)
+            for batch, vectors in self._run_batches(batches, pieces, kind):
+                piece_vecs[batch] = vectors
                 advance(len(batch))
 
         if len(pieces) == len(items):

@@ -23,6 +23,9 @@ from embedlab.embedders.pooling import Pooling, parse_pooling, pool
 # Texts are clipped to this many characters per window token before tokenizing, so a huge
 # text costs no more than a long one; a text clipped this way is over the window anyway.
 _CHARS_PER_TOKEN_CAP = 64
+# Up to this many texts are tokenized one by one: encode_batch hands work to a thread pool,
+# which costs more than it saves for a few texts (a server tokenizes each request's texts).
+_SERIAL_TOKENIZE = 8
 
 
 def file_fingerprint(paths: list[Path]) -> str:
@@ -92,7 +95,10 @@ class TokenizedEmbedder(BaseEmbedder):
         prompt = self.prompts.get(kind, "")
         cap = self.window * _CHARS_PER_TOKEN_CAP if self.long is LongTextMode.TRUNCATE else None
         inputs = [prompt + (t[:cap] if cap else t) for t in texts]
-        encodings = self.tokenizer.encode_batch(inputs, add_special_tokens=True)
+        if len(inputs) <= _SERIAL_TOKENIZE:
+            encodings = [self.tokenizer.encode(t, add_special_tokens=True) for t in inputs]
+        else:
+            encodings = self.tokenizer.encode_batch(inputs, add_special_tokens=True)
         items = []
         for enc in encodings:
             ids = np.asarray(enc.ids, dtype=np.int64)
@@ -114,10 +120,13 @@ class TokenizedEmbedder(BaseEmbedder):
         content = self._content(item)
         return [self._wrap(content[s : s + self._room]) for s in range(0, len(content), self._room)]
 
+    def _fit(self, items: list[np.ndarray]) -> list[np.ndarray]:
+        """Items over the window cut to it, keeping the special tokens."""
+        return [i if len(i) <= self.window else self._wrap(self._content(i)[: self._room])
+                for i in items]
+
     def _embed_items(self, items: list[np.ndarray], kind: Kind) -> np.ndarray:
-        items = [i if len(i) <= self.window else self._wrap(self._content(i)[: self._room])
-                 for i in items]
-        input_ids, mask = self._collate(items)
+        input_ids, mask = self._collate(self._fit(items))
         with torch.inference_mode():
             hidden = self._forward(input_ids, mask)
             pooled = self._after_pooling(pool(hidden, torch.from_numpy(mask), self.pooling))

@@ -9,14 +9,16 @@ with a clear message.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
 
-from embedlab.embedders.base import LongTextMode
-from embedlab.embedders.pooling import Pooling, parse_pooling
+from embedlab.embedders import packing
+from embedlab.embedders.base import Kind, LongTextMode
+from embedlab.embedders.pooling import Pooling, parse_pooling, pool
 from embedlab.embedders.tokenized import TokenizedEmbedder, file_fingerprint
 from embedlab.errors import EmbedlabError
 
@@ -118,14 +120,90 @@ def load_dense(folder: Path) -> torch.nn.Module:
     return torch.nn.Sequential(linear, _ACTIVATIONS[activation]()).eval()
 
 
+def workers_from_env() -> int | None:
+    """``EMBEDLAB_WORKERS`` as a number (None when unset)."""
+    raw = os.environ.get("EMBEDLAB_WORKERS", "").strip()
+    if not raw:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise EmbedlabError(f"EMBEDLAB_WORKERS must be a whole number, got {raw!r}") from None
+
+
+# Texts probed by enable_packing: lengths from 1 word to a few dozen tokens.
+_PACKING_PROBE = ["a", "The cat sat on the mat.", "packing " * 40,
+                  "Two short sentences. And a question?"]
+
+
 class TransformerEmbedder(TokenizedEmbedder):
-    """An encoder model run with PyTorch; see :func:`load_transformer`."""
+    """An encoder model run with PyTorch; see :func:`load_transformer`.
+
+    With :meth:`enable_packing`, each batch is one padding-free forward pass (see
+    :mod:`embedlab.embedders.packing`): what a server wants for batches of mixed lengths.
+    """
+
+    #: tokens per packed forward pass at most (a longer single text still gets its own pass)
+    pack_tokens = 4096
 
     def __init__(self, model: torch.nn.Module, heads: list[torch.nn.Module] | None = None,
                  **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.model = model
         self.heads = heads or []
+        self.packing = False
+        self.set_workers(None)
+
+    def set_workers(self, workers: int | None) -> None:
+        """Encode ``workers`` batches at once, sharing torch's threads between them.
+
+        None: ``EMBEDLAB_WORKERS`` if set, else 2 where torch has 2 threads or more. Two
+        batches on one thread each beat one batch on two threads on a CPU (measured on 2
+        cores: 460 vs 385 sentences/s with MiniLM): a thread never waits at the barrier
+        after each operator, and small matrix products do not parallelise well.
+        """
+        threads = torch.get_num_threads()
+        if workers is None:
+            workers = workers_from_env() or (2 if threads >= 2 else 1)
+        if workers < 1:
+            raise EmbedlabError(f"workers must be at least 1, got {workers}")
+        self.workers = workers
+        self.threads_per_worker = max(1, threads // workers)
+
+    def init_worker(self) -> None:
+        torch.set_num_threads(self.threads_per_worker)  # per thread: the caller's stays
+
+    def enable_packing(self) -> bool:
+        """Encode each batch as packed passes if the model gives the same vectors that way."""
+        if not self.packing:
+            self.packing = packing.enable_packing(self.model, self._packing_gap)
+        return self.packing
+
+    def _packing_gap(self) -> float:
+        """Largest cosine distance between packed and padded vectors of the probe texts."""
+        items = self._prepare(_PACKING_PROBE, "document")
+        padded = torch.from_numpy(super()._embed_items(items, "document"))
+        together = torch.from_numpy(self._embed_packed(items))
+        cos = torch.nn.functional.cosine_similarity(padded, together, dim=1)
+        return float((1 - cos).abs().max())
+
+    def _embed_items(self, items: list[np.ndarray], kind: Kind) -> np.ndarray:
+        if self.packing:
+            return self._embed_packed(items)
+        return super()._embed_items(items, kind)
+
+    def _embed_packed(self, items: list[np.ndarray]) -> np.ndarray:
+        items = self._fit(items)
+        out = np.empty((len(items), self.dim), dtype=np.float32)
+        for group in packing.pack_groups([len(i) for i in items], self.pack_tokens):
+            part = [items[i] for i in group]
+            layout = packing.PackLayout.of([len(i) for i in part])
+            with torch.inference_mode(), packing.packed(layout):
+                hidden = self.model(input_ids=packing.concat_ids(part),
+                                    position_ids=layout.position_ids()).last_hidden_state
+                pooled = pool(layout.pad(hidden[0]), layout.mask, self.pooling)
+                out[group] = self._after_pooling(pooled).float().numpy()
+        return out
 
     def _after_pooling(self, pooled: torch.Tensor) -> torch.Tensor:
         for head in self.heads:

@@ -30,7 +30,12 @@ from embedlab.serve.bodylimit import BodyLimitMiddleware
 from embedlab.serve.errors import APIError, error_response, install_error_handlers
 from embedlab.serve.metrics import Metrics, MetricsMiddleware
 from embedlab.serve.page import PAGE
-from embedlab.serve.schemas import EmbeddingRequest, SearchRequest, embedding_answer
+from embedlab.serve.schemas import (
+    SearchRequest,
+    embedding_answer,
+    embedding_request_schema,
+    parse_embedding_request,
+)
 from embedlab.serve.search import SearchService
 from embedlab.serve.service import EmbeddingService, shorten
 from embedlab.serve.settings import ServeSettings
@@ -61,19 +66,22 @@ def _auth(keys: tuple[str, ...]) -> Any:
 
 
 def create_app(embedder: Any, *, index: Any = None, settings: ServeSettings | None = None,
-               model_name: str | None = None, drift: Any = None) -> Any:
+               model_name: str | None = None, drift: Any = None,
+               encoder: Any = None) -> Any:
     """The FastAPI app serving ``embedder`` (see the module docstring).
 
     ``model_name``: the name clients send as ``model`` and see in ``/v1/models`` (default
     ``embedder.name``); ``settings.model_aliases`` are accepted too. ``drift``: a
     :class:`embedlab.monitor.live.LiveDriftMonitor` fed by the requests, checked in the
-    background, exported at ``/metrics`` and ``GET /v1/drift``. Under load, run the process with
+    background, exported at ``/metrics`` and ``GET /v1/drift``. ``encoder``: a
+    :class:`embedlab.serve.workers.ProcessEncoder` running the model in worker processes (its
+    owner closes it); without one, threads of this process encode. Under load, run the process with
     ``OMP_WAIT_POLICY=PASSIVE`` (``embedlab serve`` sets it before torch is imported; see
     :func:`embedlab.serve.commands.quiet_openmp`).
     """
     settings = settings or ServeSettings()
     metrics = Metrics()
-    embeddings = EmbeddingService(embedder, settings, metrics)
+    embeddings = EmbeddingService(embedder, settings, metrics, encoder)
     searcher = SearchService(index, embeddings, settings.max_k) if index is not None else None
     name = model_name or str(embedder.name)
     names = {name, str(embedder.name), *settings.model_aliases}
@@ -146,8 +154,12 @@ def create_app(embedder: Any, *, index: Any = None, settings: ServeSettings | No
                                 f"{name!r}", "model_not_found", param="model")
         return json_response(model_card())
 
-    @app.post("/v1/embeddings", dependencies=auth)
-    async def embeddings_route(body: EmbeddingRequest) -> Response:
+    @app.post("/v1/embeddings", dependencies=auth, openapi_extra=embedding_request_schema())
+    async def embeddings_route(request: Request) -> Response:
+        try:
+            body = parse_embedding_request(await request.body())
+        except ValueError as exc:
+            raise APIError(400, str(exc), "missing_body") from None
         if body.model is not None and body.model not in names:
             raise APIError(404, f"the model {body.model!r} does not exist here; this server "
                                 f"serves {name!r}", "model_not_found", param="model")

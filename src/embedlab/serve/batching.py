@@ -8,9 +8,13 @@ since queries and documents may take different prompts) until its token cost rea
 ``max_batch_tokens``; a request larger than that is spread over several batches, and small
 requests share one. When the queue holds less than a full batch, the batch starts once
 requests stop arriving for ``quiet_ms`` (default 2 ms), and at the latest ``max_wait_ms`` after
-its oldest text arrived. Encoding runs in one worker thread, so the event loop keeps accepting
-requests, and torch has the cores to itself (its own threads parallelise one batch better than
-two batches fight each other). While one batch encodes, the next one gathers.
+its oldest text arrived. Encoding runs in ``workers`` threads (the model's own choice: two
+batches on one torch thread each beat one batch on two threads), so the event loop keeps
+accepting requests; with several workers free, the waiting texts are shared out between them,
+and while some batches encode, the next one gathers. Up to ``ahead`` more batches may be cut
+while every worker is busy: they wait for the first worker to be free, which then starts at
+once instead of idling while answers go out and the next requests come in (measured at
+concurrency 32 with two workers: ~10% more texts/s with one batch ahead).
 
 Why wait for a quiet moment: the model runs in a thread of this process, and every torch call
 needs the GIL back when it returns. While the event loop is busy parsing a burst of requests
@@ -92,7 +96,8 @@ class Batcher:
 
     def __init__(self, encode: EncodeFn, *, dim: int, max_batch_tokens: int,
                  max_wait_ms: float, max_queue: int, quiet_ms: float = 2.0,
-                 on_batch: BatchHook | None = None) -> None:
+                 on_batch: BatchHook | None = None, workers: int = 1, ahead: int = 0,
+                 init_worker: Callable[[], None] | None = None) -> None:
         self._encode = encode
         self.dim = dim
         self.max_batch_tokens = max_batch_tokens
@@ -106,7 +111,12 @@ class Batcher:
         self._waiting_cost = 0
         self._admitted = 0  # texts (and other work) accepted and not yet answered
         self._wake = asyncio.Event()
-        self._executor = ThreadPoolExecutor(1, thread_name_prefix="embedlab-encode")
+        self.workers = max(1, workers)
+        self.ahead = max(0, ahead)
+        self._executor = ThreadPoolExecutor(self.workers, thread_name_prefix="embedlab-encode",
+                                            initializer=init_worker)
+        self._busy = 0  # batches being encoded
+        self._running: set[asyncio.Task[None]] = set()
         self._task: asyncio.Task[None] | None = None
         self._closing = False
         self._rate = 0.0  # texts per second, a moving average over batches
@@ -131,7 +141,7 @@ class Batcher:
         """Seconds until the current queue is likely encoded (at least 1)."""
         if self._rate <= 0:
             return 1
-        return max(1, math.ceil(self._admitted / self._rate))
+        return max(1, math.ceil(self._admitted / (self._rate * self.workers)))
 
     # -- life cycle --------------------------------------------------------------------------
     def start(self) -> None:
@@ -140,7 +150,7 @@ class Batcher:
             self._task = asyncio.get_running_loop().create_task(self._loop(), name="batcher")
 
     async def close(self, timeout: float = 30.0) -> None:
-        """Take no new work, encode what is queued (up to ``timeout`` s), stop the worker."""
+        """Take no new work, encode what is queued (up to ``timeout`` s), stop the workers."""
         self._closing = True
         self._wake.set()
         if self._task is not None:
@@ -150,8 +160,12 @@ class Batcher:
                 log.warning("shutdown: %d texts not encoded after %.0f s; giving up on them",
                             self._admitted, timeout)
                 self._task.cancel()
+                for task in list(self._running):
+                    task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await self._task
+                if self._running:
+                    await asyncio.gather(*self._running, return_exceptions=True)
         for job in self._jobs:
             if not job.future.done():
                 job.future.set_exception(ShuttingDown("the server shut down before this "
@@ -200,9 +214,9 @@ class Batcher:
     async def _loop(self) -> None:
         loop = asyncio.get_running_loop()
         while True:
-            if not self._waiting:
-                if self._closing:
-                    return
+            if not self._waiting or self._busy >= self.workers + self.ahead:
+                if self._closing and not self._waiting:
+                    break
                 self._wake.clear()
                 await self._wake.wait()
                 continue
@@ -217,9 +231,21 @@ class Batcher:
                     except TimeoutError:
                         pass
                     continue  # look again: the budget may be full, or the deadline passed
-            batch = self._take()
+            # share what waits between the free workers (one worker: all of it, up to budget)
+            share = math.ceil(self._waiting_cost / max(1, self.workers - self._busy))
+            batch = self._take(max(1, min(self.max_batch_tokens, share)))
             if batch.texts:
-                await self._run_batch(batch, loop)
+                self._busy += 1
+                task = loop.create_task(self._run_batch(batch, loop))
+                self._running.add(task)
+                task.add_done_callback(self._finished)
+        if self._running:
+            await asyncio.gather(*self._running, return_exceptions=True)
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        self._running.discard(task)
+        self._busy -= 1
+        self._wake.set()
 
     def _drop(self, job: _Job) -> None:
         """Forget a job whose caller has gone (cancelled) or failed: its remaining texts."""
@@ -229,8 +255,8 @@ class Batcher:
         self._admitted -= left
         job.taken = len(job.texts)
 
-    def _take(self) -> _Batch:
-        """Cut the next batch from the front of the queue (see the module docstring)."""
+    def _take(self, budget: int) -> _Batch:
+        """Cut the next batch of about ``budget`` tokens from the front of the queue."""
         batch: _Batch | None = None
         keep: deque[_Job] = deque()
         full = False
@@ -247,7 +273,7 @@ class Batcher:
             start = end = job.taken
             while end < len(job.texts):
                 cost = job.costs[end]
-                if batch.texts and batch.cost + cost > self.max_batch_tokens:
+                if batch.texts and batch.cost + cost > budget:
                     full = True
                     break
                 batch.cost += cost
@@ -257,7 +283,7 @@ class Batcher:
             if end > start:
                 batch.parts.append((job, start, end))
                 job.taken = end
-            if batch.cost >= self.max_batch_tokens:
+            if batch.cost >= budget:
                 full = True
             if job.taken < len(job.texts):
                 keep.append(job)

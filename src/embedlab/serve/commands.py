@@ -69,6 +69,9 @@ def serve(
         min=1, help="Token budget of one encode batch.")] = 4096,
     max_wait_ms: Annotated[float, typer.Option(
         min=0, help="How long a text may wait for others to fill its batch.")] = 20.0,
+    batches_ahead: Annotated[int, typer.Option(
+        min=0, help="Batches cut while every worker is busy, ready for the first one free.")]
+    = 1,
     quiet_ms: Annotated[float, typer.Option(
         min=0, help="A batch starts once requests stop arriving for this long.")] = 2.0,
     max_queue: Annotated[int, typer.Option(
@@ -79,6 +82,16 @@ def serve(
     truncate: Annotated[bool, typer.Option(
         "--truncate/--no-truncate",
         help="Texts over the model window: truncate them, or refuse them (400).")] = True,
+    workers: Annotated[int, typer.Option(
+        min=0, help="Batches encoded at once (0: 2 on 2 cores or more, else 1).")] = 0,
+    processes: Annotated[bool, typer.Option(
+        "--processes/--threads",
+        help="Run the model in worker processes (its own GIL, away from the event loop) or "
+             "in threads of the server process.")] = True,
+    pack: Annotated[bool, typer.Option(
+        "--pack/--no-pack",
+        help="Encode each batch as one padding-free pass (transformer models that give the "
+             "same vectors that way; checked at start).")] = True,
     cache_size: Annotated[int, typer.Option(
         min=0, help="Texts kept in the in-memory vector cache (0: off).")] = 10_000,
     api_key: Annotated[list[str] | None, typer.Option(
@@ -104,10 +117,13 @@ def serve(
 
     settings = ServeSettings(max_batch_tokens=max_batch_tokens, max_wait_ms=max_wait_ms,
                              quiet_ms=quiet_ms, max_queue=max_queue, max_items=max_items,
-                             max_chars=max_chars, truncate=truncate, cache_size=cache_size,
+                             max_chars=max_chars, truncate=truncate, pack=pack, workers=workers,
+                             batches_ahead=batches_ahead,
+                             cache_size=cache_size,
                              api_keys=api_keys_from(api_key))
     sock = bind(host, port)
     opened = None
+    encoder = None
     try:
         if index is not None:
             from embedlab.search import Index
@@ -132,15 +148,33 @@ def serve(
             if drift.dim != embedder.dim:
                 raise EmbedlabError(f"{drift_reference}: reference vectors have dim "
                                     f"{drift.dim}, the model makes {embedder.dim}")
+        if processes:
+            from embedlab.serve.workers import (
+                ModelSpec,
+                ProcessEncoder,
+                default_processes,
+                threads_per_process,
+            )
+
+            count = workers or default_processes()
+            spec = ModelSpec(name, threads=threads_per_process(count), pack=pack,
+                             pass_overhead_tokens=settings.pass_overhead_tokens,
+                             encode_batch_size=settings.encode_batch_size)
+            print(f"starting {count} worker process(es) for {name} ...", file=sys.stderr)
+            encoder = ProcessEncoder(spec, count)
         app = create_app(embedder, index=opened, settings=settings, model_name=name,
-                         drift=drift)
+                         drift=drift, encoder=encoder)
         server = make_server(app, log_level=log_level, access_log=access_log,
                              drain_timeout_s=settings.drain_timeout_s)
         where = f"http://{host}:{sock.getsockname()[1]}"
+        mode = f"{encoder.count} worker processes" if encoder else "worker threads"
         print(f"serving {name} on {where} (index: {index or 'none'}, "
-              f"auth: {'on' if settings.api_keys else 'off'}); Ctrl+C stops", file=sys.stderr)
+              f"auth: {'on' if settings.api_keys else 'off'}, {mode}); Ctrl+C stops",
+              file=sys.stderr)
         server.run(sockets=[sock])
     finally:
         sock.close()
+        if encoder is not None:
+            encoder.close()
         if opened is not None:
             opened.close()

@@ -1,5 +1,8 @@
 """Split one batch into forward passes so that padding does not eat the CPU.
 
+(Models that pack, see :mod:`embedlab.embedders.packing`, need no split: :func:`encode_batch`
+hands them the whole batch.)
+
 In: the token count of each text in a batch. Out: groups of text positions, one group per
 forward pass of the model. A forward pass pads every text to the longest one in it, so a batch
 of mixed lengths wastes work: 32 random STS-B sentences padded together cost 1.7x their real
@@ -15,6 +18,27 @@ The cut points come from a small dynamic programme over the sorted lengths (mini
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+
+def encode_batch(embedder: Any, texts: list[str], costs: Sequence[int], kind: str, *,
+                 packed: bool, overhead: int, max_size: int) -> np.ndarray:
+    """Normalised rows for one server batch: one packed call, or the passes planned here."""
+    if packed:
+        return _encode_part(embedder, texts, kind)
+    out = np.empty((len(texts), int(embedder.dim)), dtype=np.float32)
+    for group in plan_passes(costs, overhead=overhead, max_size=max_size):
+        out[group] = _encode_part(embedder, [texts[i] for i in group], kind)
+    return out
+
+
+def _encode_part(embedder: Any, texts: list[str], kind: str) -> np.ndarray:
+    """Normalised rows for ``texts``, all handed to the model in one call."""
+    if hasattr(embedder, "embed"):
+        return embedder.embed(texts, batch_size=len(texts), normalize=True, kind=kind).vectors
+    return embedder.encode(texts, batch_size=len(texts), normalize=True, kind=kind)
 
 
 def plan_passes(costs: Sequence[int], *, overhead: int, max_size: int) -> list[list[int]]:

@@ -12,7 +12,17 @@ import base64
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr
+from fastapi.exceptions import RequestValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+    ValidationError,
+)
 
 FilterValue = StrictStr | StrictInt | StrictFloat | StrictBool
 Filter = dict[str, FilterValue | list[FilterValue]] | list[StrictStr] | StrictStr
@@ -45,6 +55,28 @@ class SearchRequest(BaseModel):
     filter: Filter | None = None
     per_document: StrictBool = True
     map: StrictBool = False
+
+
+def parse_embedding_request(body: bytes) -> EmbeddingRequest:
+    """The body of ``POST /v1/embeddings``, parsed and validated in one pydantic-core call.
+
+    Errors are raised as FastAPI's ``RequestValidationError`` (locations under ``body``), so
+    they get the same answers as FastAPI's own body validation, for less work per request on
+    the server's hottest route. An empty body is a :class:`ValueError`.
+    """
+    if not body.strip():
+        raise ValueError("the request needs a JSON body")
+    try:
+        return EmbeddingRequest.model_validate_json(body)
+    except ValidationError as exc:
+        errors = [{**e, "loc": ("body", *e.get("loc", ()))} for e in exc.errors()]
+        raise RequestValidationError(errors) from None
+
+
+def embedding_request_schema() -> dict[str, Any]:
+    """OpenAPI ``requestBody`` of ``POST /v1/embeddings`` (the route reads its body itself)."""
+    return {"requestBody": {"required": True, "content": {
+        "application/json": {"schema": EmbeddingRequest.model_json_schema()}}}}
 
 
 def encode_base64(vector: np.ndarray) -> str:

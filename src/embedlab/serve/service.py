@@ -20,8 +20,9 @@ from embedlab.serve.batching import Batcher, QueueFull, ShuttingDown
 from embedlab.serve.cache import VectorLRU
 from embedlab.serve.errors import APIError
 from embedlab.serve.metrics import Metrics
-from embedlab.serve.passes import plan_passes
+from embedlab.serve.passes import encode_batch
 from embedlab.serve.settings import ServeSettings
+from embedlab.serve.workers import ProcessEncoder
 
 # Tokenizing this many characters or more goes to a thread instead of the event loop.
 _INLINE_TOKENIZE_CHARS = 20_000
@@ -36,8 +37,11 @@ class Embedded:
 class EmbeddingService:
     """The embedding path of the server (see the module docstring)."""
 
-    def __init__(self, embedder: Any, settings: ServeSettings, metrics: Metrics) -> None:
+    def __init__(self, embedder: Any, settings: ServeSettings, metrics: Metrics,
+                 encoder: ProcessEncoder | None = None) -> None:
         self.embedder = embedder
+        #: worker processes that run the model (None: threads of this process do)
+        self.encoder = encoder
         self.settings = settings
         self.metrics = metrics
         self.dim = int(embedder.dim)
@@ -47,6 +51,20 @@ class EmbeddingService:
         window = getattr(embedder, "window", None)
         self.window: int | None = window if self._count is not None and \
             long_mode == "truncate" else None
+        # Packed passes make a batch of mixed lengths cost its real tokens (one pass per
+        # batch); models that cannot pack get their batch split by plan_passes instead.
+        if encoder is not None:
+            self.packed = encoder.packed
+            self.workers = encoder.count
+            init_worker = None
+        else:
+            enable = getattr(embedder, "enable_packing", None)
+            self.packed = bool(enable()) if callable(enable) and settings.pack else False
+            if settings.workers and hasattr(embedder, "set_workers"):
+                embedder.set_workers(settings.workers)  # also shares the torch threads out
+            #: batches encoded at once (one worker thread each)
+            self.workers = settings.workers or int(getattr(embedder, "workers", 1))
+            init_worker = getattr(embedder, "init_worker", None)
         self.cache = VectorLRU(settings.cache_size)
         #: called with the token counts of new texts and the window (drift monitoring)
         self.on_counts: Any = None
@@ -54,24 +72,19 @@ class EmbeddingService:
                                max_batch_tokens=settings.max_batch_tokens,
                                max_wait_ms=settings.max_wait_ms, max_queue=settings.max_queue,
                                quiet_ms=settings.quiet_ms,
-                               on_batch=metrics.observe_batch)
+                               on_batch=metrics.observe_batch,
+                               workers=self.workers, ahead=settings.batches_ahead,
+                               init_worker=init_worker)
         metrics.queue_depth.set_function(lambda: self.batcher.depth)
 
     # -- on the encode thread ----------------------------------------------------------------
     def _encode(self, texts: list[str], costs: list[int], kind: str) -> np.ndarray:
-        """Rows for one batch, encoded in the forward passes :func:`plan_passes` picks."""
-        out = np.empty((len(texts), self.dim), dtype=np.float32)
-        for group in plan_passes(costs, overhead=self.settings.pass_overhead_tokens,
-                                 max_size=self.settings.encode_batch_size):
-            part = [texts[i] for i in group]
-            if hasattr(self.embedder, "embed"):
-                vectors = self.embedder.embed(part, batch_size=len(part), normalize=True,
-                                              kind=kind).vectors
-            else:
-                vectors = self.embedder.encode(part, batch_size=len(part), normalize=True,
-                                               kind=kind)
-            out[group] = vectors
-        return out
+        """Rows for one batch: in a worker process, or here (:func:`encode_batch`)."""
+        if self.encoder is not None:
+            return self.encoder.encode(texts, costs, kind)
+        return encode_batch(self.embedder, texts, costs, kind, packed=self.packed,
+                            overhead=self.settings.pass_overhead_tokens,
+                            max_size=self.settings.encode_batch_size)
 
     def count_tokens(self, texts: list[str], kind: str) -> list[int]:
         """Tokens per text before truncation (words where the model has no tokenizer)."""

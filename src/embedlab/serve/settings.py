@@ -37,7 +37,13 @@ class ServeSettings:
     truncate: bool = True
     #: texts in the in-memory LRU vector cache; 0 turns it off
     cache_size: int = 10_000
-    #: texts in one forward pass at most
+    #: batches encoded at once, one thread each (0: the model's choice, ``embedder.workers``)
+    workers: int = 0
+    #: batches cut while every worker is busy, ready for the first one free
+    batches_ahead: int = 1
+    #: encode each batch as packed, padding-free passes where the model allows it
+    pack: bool = True
+    #: texts in one forward pass at most (without packing)
     encode_batch_size: int = 64
     #: the fixed cost of one forward pass, in tokens: a batch is cut into passes where the
     #: padding saved outweighs it (see :mod:`embedlab.serve.passes`)
@@ -65,6 +71,10 @@ class ServeSettings:
             raise EmbedlabError(f"--max-wait-ms must be 0 or more, got {self.max_wait_ms}")
         if self.quiet_ms < 0:
             raise EmbedlabError(f"--quiet-ms must be 0 or more, got {self.quiet_ms}")
+        if self.batches_ahead < 0:
+            raise EmbedlabError(f"--batches-ahead must be 0 or more, got {self.batches_ahead}")
+        if self.workers < 0:
+            raise EmbedlabError(f"--workers must be 0 or more, got {self.workers}")
         if self.cache_size < 0:
             raise EmbedlabError(f"--cache-size must be 0 or more, got {self.cache_size}")
         if self.max_items > self.max_queue:
