@@ -614,8 +614,8 @@ def main() -> None:
              "### Throughput at concurrency 32", "",
              f"Best of {args.rounds} alternating rounds: in-process `encode` of all "
              f"{len(texts)} sentences (batch 32, cache off, embedlab's defaults: 2 batches at "
-             "once on 1 torch thread each) in a child process, with the environment as it is and with `OMP_WAIT_POLICY=PASSIVE` (which `embedlab serve` "
-             "sets), "
+             "once on 1 torch thread each) in a child process, with the environment as it is "
+             "and with `OMP_WAIT_POLICY=PASSIVE` (which `embedlab serve` sets), "
              + ", ".join(f"{label}: {rate:.0f} texts/s" for label, rate in rates.items())
              + ", the better one is the baseline; then each server.", "",
              "| texts per request | in-process texts/s | embedlab texts/s | embedlab / "

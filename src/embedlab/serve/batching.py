@@ -18,9 +18,10 @@ concurrency 32 with two workers: ~10% more texts/s with one batch ahead).
 
 Why wait for a quiet moment: where the model runs in a thread of this process (``embedlab
 serve --threads``; by default it runs in worker processes, see :mod:`embedlab.serve.workers`),
-every torch call needs the GIL back when it returns. While the event loop is busy parsing a burst of requests
-(clients that just got their answers send the next ones), the encode thread gets the GIL only
-at Python's switch interval, and a forward pass of a few hundred calls crawls. Starting the
+every torch call needs the GIL back when it returns. While the event loop is busy parsing a
+burst of requests (clients that just got their answers send the next ones), the encode thread
+gets the GIL only at Python's switch interval, and a forward pass of a few hundred calls
+crawls. Starting the
 batch when the burst is over gives it fuller batches and an idle event loop; a lone request
 waits only ``quiet_ms``.
 
