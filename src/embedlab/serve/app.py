@@ -28,6 +28,7 @@ from starlette.responses import Response
 
 from embedlab.serve.bodylimit import BodyLimitMiddleware
 from embedlab.serve.errors import APIError, error_response, install_error_handlers
+from embedlab.serve.fastpath import EmbeddingsFastPath
 from embedlab.serve.metrics import Metrics, MetricsMiddleware
 from embedlab.serve.page import PAGE
 from embedlab.serve.schemas import (
@@ -47,20 +48,25 @@ def json_response(body: Any, status: int = 200) -> Response:
                     media_type="application/json")
 
 
+def check_key(keys: tuple[str, ...], authorization: str) -> None:
+    """Raise 401 unless the ``Authorization`` header holds one of ``keys`` (none set: pass)."""
+    if not keys:
+        return
+    scheme, _, token = authorization.partition(" ")
+    token = token.strip().encode()
+    if scheme.lower() == "bearer" and token and \
+            any(hmac.compare_digest(token, k.encode()) for k in keys):
+        return
+    message = ("missing API key: send Authorization: Bearer KEY" if not token
+               else "invalid API key")
+    raise APIError(401, message, "invalid_api_key", headers={"WWW-Authenticate": "Bearer"})
+
+
 def _auth(keys: tuple[str, ...]) -> Any:
     """A dependency that accepts any of ``keys`` as a bearer token (none set: everyone)."""
 
     async def check(request: Request) -> None:
-        if not keys:
-            return
-        scheme, _, token = request.headers.get("authorization", "").partition(" ")
-        token = token.strip().encode()
-        if scheme.lower() == "bearer" and token and \
-                any(hmac.compare_digest(token, k.encode()) for k in keys):
-            return
-        message = ("missing API key: send Authorization: Bearer KEY" if not token
-                   else "invalid API key")
-        raise APIError(401, message, "invalid_api_key", headers={"WWW-Authenticate": "Bearer"})
+        check_key(keys, request.headers.get("authorization", ""))
 
     return check
 
@@ -110,9 +116,6 @@ def create_app(embedder: Any, *, index: Any = None, settings: ServeSettings | No
     app = FastAPI(title="embedlab", summary="Embeddings and search over HTTP",
                   lifespan=lifespan)
     install_error_handlers(app)
-    # Added last = outermost: an oversized body is refused and still counted in the metrics.
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
-    app.add_middleware(MetricsMiddleware, metrics=metrics, routes=app.router.routes)
     app.state.embeddings = embeddings
     app.state.metrics = metrics
     app.state.settings = settings
@@ -154,10 +157,10 @@ def create_app(embedder: Any, *, index: Any = None, settings: ServeSettings | No
                                 f"{name!r}", "model_not_found", param="model")
         return json_response(model_card())
 
-    @app.post("/v1/embeddings", dependencies=auth, openapi_extra=embedding_request_schema())
-    async def embeddings_route(request: Request) -> Response:
+    async def answer_embeddings(body_bytes: bytes, authorization: str) -> Response:
+        check_key(settings.api_keys, authorization)
         try:
-            body = parse_embedding_request(await request.body())
+            body = parse_embedding_request(body_bytes)
         except ValueError as exc:
             raise APIError(400, str(exc), "missing_body") from None
         if body.model is not None and body.model not in names:
@@ -174,6 +177,12 @@ def create_app(embedder: Any, *, index: Any = None, settings: ServeSettings | No
         return json_response(embedding_answer(vectors, name, result.tokens,
                                               body.encoding_format))
 
+    # Answered by EmbeddingsFastPath below; declared here for the OpenAPI schema and routing.
+    @app.post("/v1/embeddings", openapi_extra=embedding_request_schema())
+    async def embeddings_route(request: Request) -> Response:
+        return await answer_embeddings(await request.body(),
+                                       request.headers.get("authorization", ""))
+
     @app.get("/v1/drift", dependencies=auth)
     async def drift_route() -> Response:
         if drift is None:
@@ -188,4 +197,10 @@ def create_app(embedder: Any, *, index: Any = None, settings: ServeSettings | No
                            "no_index")
         return json_response(await searcher.search(body, name))
 
+    route = next(r for r in app.router.routes if getattr(r, "path", "") == "/v1/embeddings")
+    # Added last = outermost: the fast path is innermost of ours, so the body limit and the
+    # metrics see its requests; an oversized body is refused and still counted.
+    app.add_middleware(EmbeddingsFastPath, answer=answer_embeddings, route=route)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(MetricsMiddleware, metrics=metrics, routes=app.router.routes)
     return app

@@ -106,44 +106,37 @@ _HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 400: "bad_request",
                413: "request_too_large"}
 
 
+def error_for(exc: Exception) -> APIError:
+    """The answer to an exception raised while handling a request (500 for surprises)."""
+    if isinstance(exc, APIError):
+        return exc
+    if isinstance(exc, RequestValidationError):
+        return _validation(exc)
+    if isinstance(exc, StarletteHTTPException):
+        code = _HTTP_CODES.get(exc.status_code, f"http_{exc.status_code}")
+        return APIError(exc.status_code, str(exc.detail), code, headers=dict(exc.headers or {}))
+    if isinstance(exc, QueueFull):
+        return APIError(429, "too many texts are waiting to be encoded; retry later",
+                        "queue_full", headers={"Retry-After": str(exc.retry_after)})
+    if isinstance(exc, ShuttingDown):
+        return APIError(503, "the server is shutting down", "shutting_down")
+    if isinstance(exc, EmbedlabError):
+        # The library's own user errors (an unknown search mode or filter field) are bad input.
+        return APIError(400, str(exc), "invalid_request")
+    return APIError(500, "internal server error", "internal_error")
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Route every error through :func:`error_response` (FastAPI's defaults are replaced)."""
 
-    async def on_api_error(_: Request, exc: Exception) -> Response:
-        assert isinstance(exc, APIError)
-        return error_response(exc)
-
-    async def on_validation(_: Request, exc: Exception) -> Response:
-        assert isinstance(exc, RequestValidationError)
-        return error_response(_validation(exc))
-
-    async def on_http(_: Request, exc: Exception) -> Response:
-        assert isinstance(exc, StarletteHTTPException)
-        code = _HTTP_CODES.get(exc.status_code, f"http_{exc.status_code}")
-        return error_response(APIError(exc.status_code, str(exc.detail), code,
-                                       headers=dict(exc.headers or {})))
-
-    async def on_queue_full(_: Request, exc: Exception) -> Response:
-        assert isinstance(exc, QueueFull)
-        return error_response(APIError(429, "too many texts are waiting to be encoded; retry "
-                                            "later", "queue_full",
-                                       headers={"Retry-After": str(exc.retry_after)}))
-
-    async def on_shutdown(_: Request, exc: Exception) -> Response:
-        return error_response(APIError(503, "the server is shutting down", "shutting_down"))
-
-    async def on_user_error(_: Request, exc: Exception) -> Response:
-        # The library's own user errors (an unknown search mode or filter field) are bad input.
-        return error_response(APIError(400, str(exc), "invalid_request"))
+    async def on_error(_: Request, exc: Exception) -> Response:
+        return error_response(error_for(exc))
 
     async def on_unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
-        return error_response(APIError(500, "internal server error", "internal_error"))
+        return error_response(error_for(exc))
 
-    app.add_exception_handler(APIError, on_api_error)
-    app.add_exception_handler(RequestValidationError, on_validation)
-    app.add_exception_handler(StarletteHTTPException, on_http)
-    app.add_exception_handler(QueueFull, on_queue_full)
-    app.add_exception_handler(ShuttingDown, on_shutdown)
-    app.add_exception_handler(EmbedlabError, on_user_error)
+    for kind in (APIError, RequestValidationError, StarletteHTTPException, QueueFull,
+                 ShuttingDown, EmbedlabError):
+        app.add_exception_handler(kind, on_error)
     app.add_exception_handler(Exception, on_unexpected)
