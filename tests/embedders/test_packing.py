@@ -55,9 +55,9 @@ def test_packed_grid_attention_for_many_texts(tiny_st_model: Path) -> None:
 
 def test_a_causal_decoder_packs_with_causal_attention(tiny_decoder: Path) -> None:
     model = load_decoder(tiny_decoder, cache_dir=False)
-    padded = model.encode(TEXTS, batch_size=7)
-    if model.enable_packing():  # the probe decides; when it says yes, vectors must agree
-        np.testing.assert_allclose(model.encode(TEXTS, batch_size=7), padded, atol=1e-4)
+    padded = model.encode(TEXTS, batch_size=7)  # left padding, last-token pooling
+    assert model.enable_packing()  # RoPE positions restart per text; attention is causal
+    np.testing.assert_allclose(model.encode(TEXTS, batch_size=7), padded, atol=1e-4)
 
 
 def test_a_model_whose_outputs_change_is_switched_back(tiny_st_model: Path,

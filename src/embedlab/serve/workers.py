@@ -15,6 +15,12 @@ own copy of the model (and the server's process keeps one for the tokenizer and 
 
 A worker that dies (killed, out of memory) fails the batch it held with an error and is
 started again; :meth:`ProcessEncoder.close` asks each worker to stop and then ends it.
+
+Why not ``concurrent.futures.ProcessPoolExecutor``: when one of its processes dies the whole
+pool is broken (every pending future fails and the pool must be rebuilt, models reloaded), a
+model that fails to load surfaces only at the first request instead of at start-up, and it
+queues extra calls to workers behind the batcher's back. Here each worker is a spawned process
+with one pipe, loaded and checked before the server accepts requests, replaced on its own.
 """
 
 from __future__ import annotations
