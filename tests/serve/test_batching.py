@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from concurrent.futures import Future
 
 import numpy as np
 import pytest
@@ -306,4 +307,49 @@ async def test_a_batch_ahead_is_cut_while_the_workers_are_busy() -> None:
     enc.gate.set()
     rows = await asyncio.gather(first, second, third)
     assert [r[:, 0].tolist() for r in rows] == [[0, 1], [10, 11], [20, 21]]
+    await b.close()
+
+
+class FakeWorkers:
+    """A ``submit`` like ProcessEncoder's: batches are handed on at once, answered later."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[list[str], Future[np.ndarray]]] = []
+
+    def submit(self, texts: list[str], costs: list[int], kind: str) -> Future[np.ndarray]:
+        future: Future[np.ndarray] = Future()
+        self.sent.append((list(texts), future))
+        return future
+
+    def answer(self, i: int, fail: bool = False) -> None:
+        batch, future = self.sent[i]
+        if fail:
+            future.set_exception(RuntimeError("worker died"))
+        else:
+            future.set_result(np.array([[float(t[1:])] * DIM for t in batch], np.float32))
+
+
+@pytest.mark.anyio
+async def test_batches_are_handed_to_the_workers_ahead_and_answered_out_of_order() -> None:
+    workers = FakeWorkers()
+    b = make(FakeEncoder(), workers=1, ahead=1, max_wait_ms=5.0, submit=workers.submit)
+    b.start()
+    first = asyncio.ensure_future(b.submit(texts(0, 2), [1, 1], "document"))
+    await asyncio.sleep(0.05)
+    second = asyncio.ensure_future(b.submit(texts(10, 2), [1, 1], "document"))
+    await asyncio.sleep(0.05)
+    third = asyncio.ensure_future(b.submit(texts(20, 2), [1, 1], "document"))
+    await asyncio.sleep(0.05)
+    # the batch ahead went to the workers before the first was answered; the third waits
+    assert [t for t, _ in workers.sent] == [texts(0, 2), texts(10, 2)] and b.depth == 2
+    workers.answer(1, fail=True)
+    with pytest.raises(RuntimeError, match="worker died"):
+        await second
+    assert not first.done()
+    workers.answer(0)
+    assert (await first)[:, 0].tolist() == [0, 1]
+    await asyncio.sleep(0.05)
+    workers.answer(2)
+    assert (await third)[:, 0].tolist() == [20, 21]
+    assert b.admitted == 0
     await b.close()

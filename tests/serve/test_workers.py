@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import time
 from pathlib import Path
 
 import numpy as np
@@ -33,17 +36,56 @@ def test_worker_processes_encode_like_the_model_here(encoder: ProcessEncoder,
     assert len(set(encoder.pids())) == 2
 
 
-def test_a_dead_worker_fails_its_batch_and_is_replaced(encoder: ProcessEncoder) -> None:
-    for worker in list(encoder._workers):  # kill both: whichever is picked is dead
-        worker.process.kill()
-        worker.process.join(5)
-    with pytest.raises(WorkerFailed, match="died"):
-        encoder.encode(TEXTS, [1] * len(TEXTS), "document")
-    with pytest.raises(WorkerFailed, match="died"):
-        encoder.encode(TEXTS, [1] * len(TEXTS), "document")
-    rows = encoder.encode(TEXTS, [1] * len(TEXTS), "document")  # replaced: works again
+def test_batches_queued_in_one_worker_come_back_to_their_callers(
+        encoder: ProcessEncoder, tiny_st_model: Path) -> None:
+    here = load(str(tiny_st_model), cache_dir=False)
+    batches = [[f"{t} {i}" for t in TEXTS[: 1 + i % len(TEXTS)]] for i in range(12)]
+    stopped = encoder.pids()
+    for pid in stopped:  # hold the workers still so the batches queue up in their pipes
+        os.kill(pid, signal.SIGSTOP)
+    try:
+        futures = [encoder.submit(b, [1] * len(b), "document") for b in batches]
+        assert sorted(s.load()[0] for s in encoder._slots) == [6, 6]  # shared out evenly
+    finally:
+        for pid in stopped:
+            os.kill(pid, signal.SIGCONT)
+    for batch, future in zip(batches, futures, strict=True):
+        np.testing.assert_allclose(future.result(timeout=60), here.encode(batch), atol=1e-5)
+
+
+def _wait_until_up(encoder: ProcessEncoder, gone: set[int]) -> None:
+    """Wait until every worker is up and none of the processes ``gone`` is among them."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if all(s.up for s in encoder._slots) and not gone & set(encoder.pids()):
+            return
+        time.sleep(0.1)
+    raise AssertionError("the worker processes were not restarted")
+
+
+def test_a_worker_that_dies_fails_the_batches_it_held_and_is_replaced(
+        encoder: ProcessEncoder) -> None:
+    old = set(encoder.pids())
+    for pid in old:  # stop both, so the batches wait in their pipes, then kill them
+        os.kill(pid, signal.SIGSTOP)
+    futures = [encoder.submit(TEXTS, [1] * len(TEXTS), "document") for _ in range(4)]
+    for pid in old:
+        os.kill(pid, signal.SIGKILL)
+    for future in futures:
+        with pytest.raises(WorkerFailed, match="died while encoding"):
+            future.result(timeout=60)
+    rows = encoder.encode(TEXTS, [1] * len(TEXTS), "document")  # waits for a restart
     assert rows.shape == (len(TEXTS), encoder.dim)
-    assert all(w.process.is_alive() for w in encoder._workers)
+    _wait_until_up(encoder, old)
+
+
+def test_a_worker_that_dies_idle_costs_no_request(encoder: ProcessEncoder) -> None:
+    victim = encoder._slots[0].process
+    victim.kill()
+    victim.join(5)
+    for _ in range(6):  # each goes to the live worker or waits for the restart: none fails
+        assert encoder.encode(TEXTS, [1] * len(TEXTS), "document").shape[0] == len(TEXTS)
+    _wait_until_up(encoder, {victim.pid})
 
 
 def test_a_model_that_cannot_load_is_a_clear_error(tmp_path: Path) -> None:
@@ -62,3 +104,18 @@ async def test_the_server_answers_from_worker_processes(encoder: ProcessEncoder,
         assert resp.status_code == 200
         rows = np.array([d["embedding"] for d in resp.json()["data"]], dtype=np.float32)
         np.testing.assert_allclose(rows, here.encode(TEXTS), atol=1e-5)
+
+
+def test_a_worker_killed_while_loading_is_started_again(encoder: ProcessEncoder) -> None:
+    slot = encoder._slots[1]
+    first = slot.process
+    first.kill()
+    deadline = time.monotonic() + 60
+    while slot.process is first and time.monotonic() < deadline:  # the restart has begun
+        time.sleep(0.01)
+    loading = slot.process
+    assert loading is not first and not slot.up  # still loading its model
+    loading.kill()
+    _wait_until_up(encoder, {first.pid, loading.pid})
+    assert not slot.failed
+    assert encoder.encode(TEXTS, [1] * len(TEXTS), "document").shape[0] == len(TEXTS)

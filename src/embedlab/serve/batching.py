@@ -43,7 +43,7 @@ import math
 import time
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, TypeVar
@@ -53,6 +53,7 @@ import numpy as np
 log = logging.getLogger("embedlab.serve")
 T = TypeVar("T")
 EncodeFn = Callable[[list[str], list[int], str], np.ndarray]
+SubmitFn = Callable[[list[str], list[int], str], "Future[np.ndarray]"]
 BatchHook = Callable[[int, int, float], None]
 
 
@@ -99,7 +100,8 @@ class Batcher:
     def __init__(self, encode: EncodeFn, *, dim: int, max_batch_tokens: int,
                  max_wait_ms: float, max_queue: int, quiet_ms: float = 2.0,
                  on_batch: BatchHook | None = None, workers: int = 1, ahead: int = 0,
-                 init_worker: Callable[[], None] | None = None) -> None:
+                 init_worker: Callable[[], None] | None = None,
+                 submit: SubmitFn | None = None) -> None:
         self._encode = encode
         self.dim = dim
         self.max_batch_tokens = max_batch_tokens
@@ -115,6 +117,7 @@ class Batcher:
         self._wake = asyncio.Event()
         self.workers = max(1, workers)
         self.ahead = max(0, ahead)
+        self._submit = submit
         self._executor = ThreadPoolExecutor(self.workers, thread_name_prefix="embedlab-encode",
                                             initializer=init_worker)
         self._busy = 0  # batches being encoded
@@ -299,8 +302,13 @@ class Batcher:
     async def _run_batch(self, batch: _Batch, loop: asyncio.AbstractEventLoop) -> None:
         start = time.perf_counter()
         try:
-            vectors = await loop.run_in_executor(self._executor, self._encode, batch.texts,
-                                                 batch.costs, batch.kind)
+            if self._submit is None:
+                vectors = await loop.run_in_executor(self._executor, self._encode, batch.texts,
+                                                     batch.costs, batch.kind)
+            else:  # sending may block (a full pipe): a thread sends, the answer comes here
+                sent = await loop.run_in_executor(self._executor, self._submit, batch.texts,
+                                                  batch.costs, batch.kind)
+                vectors = await asyncio.wrap_future(sent)
         except asyncio.CancelledError:  # close() gave up waiting: nobody may hang on us
             for job, _, _ in batch.parts:
                 if not job.future.done():

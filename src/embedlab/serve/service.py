@@ -74,7 +74,8 @@ class EmbeddingService:
                                quiet_ms=settings.quiet_ms,
                                on_batch=metrics.observe_batch,
                                workers=self.workers, ahead=settings.batches_ahead,
-                               init_worker=init_worker)
+                               init_worker=init_worker,
+                               submit=encoder.submit if encoder is not None else None)
         metrics.queue_depth.set_function(lambda: self.batcher.depth)
 
     # -- on the encode thread ----------------------------------------------------------------

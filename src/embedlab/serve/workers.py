@@ -1,9 +1,9 @@
 """Encode in worker processes, so the model does not share a GIL with the event loop.
 
 In: how to load the model (:class:`ModelSpec`: a registry name or path, torch threads, packing)
-and a number of processes. Out: :class:`ProcessEncoder`, whose ``encode(texts, kind)`` (called
-from the batcher's threads, one per process) returns normalised float32 rows computed in a
-spawned process that loaded the model itself.
+and a number of processes. Out: :class:`ProcessEncoder`, whose ``encode(texts, costs, kind)``
+(called from the batcher's threads) returns normalised float32 rows computed in a spawned
+process that loaded the model itself.
 
 Why processes: torch releases the GIL inside its kernels, but every operator call and every
 module of a forward pass runs Python that needs it, and so does the event loop parsing
@@ -13,8 +13,11 @@ with the server's event loop beside them, the model got ~1.7 of 2 cores. In its 
 model has its own GIL, and the event loop only waits on pipes. The cost: each process holds its
 own copy of the model (and the server's process keeps one for the tokenizer and search).
 
-A worker that dies (killed, out of memory) fails the batch it held with an error and is
-started again; :meth:`ProcessEncoder.close` asks each worker to stop and then ends it.
+Batches are sent into a worker's pipe while it still encodes the one before (see
+:class:`_Slot`), so that a worker never idles waiting for this process, whose event loop may be
+busy answering the batch just done. A worker that dies (killed, out of memory) fails the
+batches it held with an error and is started again at once, even when it died idle;
+:meth:`ProcessEncoder.close` asks each worker to stop and then ends it.
 
 Why not ``concurrent.futures.ProcessPoolExecutor``: when one of its processes dies the whole
 pool is broken (every pending future fails and the pool must be rebuilt, models reloaded), a
@@ -25,11 +28,15 @@ with one pipe, loaded and checked before the server accepts requests, replaced o
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
+import multiprocessing.process
 import os
-import queue
 import threading
+import time
+from collections import deque
+from concurrent.futures import Future, InvalidStateError
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
@@ -95,40 +102,172 @@ def _worker_main(spec: ModelSpec, conn: Connection) -> None:
             conn.send(("error", f"{type(exc).__name__}: {exc}"))
 
 
-class _Worker:
-    def __init__(self, spec: ModelSpec, number: int) -> None:
-        context = multiprocessing.get_context("spawn")
-        self.conn, child = context.Pipe()
-        self.process = context.Process(target=_worker_main, args=(spec, child),
-                                       name=f"embedlab-worker-{number}", daemon=True)
-        self.process.start()
-        child.close()
+class _Slot:
+    """One worker process, replaced when it dies, and the thread that reads its answers.
 
-    def wait_ready(self, timeout: float) -> tuple[int, bool]:
-        """The worker's (dim, packed) once it has loaded the model."""
-        if not self.conn.poll(timeout):
-            self.stop()
-            raise EmbedlabError(f"a worker process did not load the model in {timeout:.0f} s")
+    Batches go into the process's pipe as soon as they are sent, even while it encodes an
+    earlier one (the batcher's batches ahead), so it starts the next the moment it is done
+    instead of waiting for this process to hand it over; answers come back in order and the
+    reader thread resolves the batches' futures first in, first out.
+    """
+
+    def __init__(self, spec: ModelSpec, number: int, load_timeout: float,
+                 on_change: threading.Condition) -> None:
+        self.spec, self.number, self._load_timeout = spec, number, load_timeout
+        self._on_change = on_change  # notified when this slot's process is up or gone for good
+        self._lock = threading.Lock()  # guards conn, pending, closing
+        self._send_lock = threading.Lock()  # keeps pipe order == pending order
+        self.pending: deque[tuple[Future[np.ndarray], float]] = deque()
+        self.closing = False
+        self.failed = False  # its process died and could not be started again
+        self.ready = False  # its process has loaded the model and takes batches
+        self.conn: Connection | None = None
+        self.process, self.conn = self._spawn()
+        self.dim = 0
+        self.packed = False
+        self._reader: threading.Thread | None = None
+
+    # -- life cycle --------------------------------------------------------------------------
+    def _spawn(self) -> tuple[multiprocessing.process.BaseProcess, Connection]:
+        context = multiprocessing.get_context("spawn")
+        conn, child = context.Pipe()
+        process = context.Process(target=_worker_main, args=(self.spec, child),
+                                  name=f"embedlab-worker-{self.number}", daemon=True)
+        process.start()
+        child.close()
+        return process, conn
+
+    def wait_ready(self) -> None:
+        """Wait for the model to load in the process, then start reading its answers."""
+        conn = self.conn
+        assert conn is not None
+        if not conn.poll(self._load_timeout):
+            self._end()
+            raise EmbedlabError("a worker process did not load the model in "
+                                f"{self._load_timeout:.0f} s")
         try:
-            message = self.conn.recv()
-        except EOFError:
+            message = conn.recv()
+        except (EOFError, OSError):
+            self._end()
             raise EmbedlabError("a worker process died while loading the model (exit code "
                                 f"{self.process.exitcode})") from None
         if message[0] != "ready":
-            self.stop()
+            self._end()
             raise EmbedlabError(f"a worker process could not load the model: {message[1]}")
-        return int(message[1]), bool(message[2])
+        self.dim, self.packed = int(message[1]), bool(message[2])
+        with self._lock:
+            self.ready = True
+        self._reader = threading.Thread(target=self._read, args=(conn,), daemon=True,
+                                        name=f"embedlab-worker-{self.number}-reader")
+        self._reader.start()
 
     def stop(self, timeout: float = 5.0) -> None:
-        try:
-            self.conn.send(None)
-        except (OSError, ValueError):
-            pass
+        """Ask the process to stop after the batches it holds, then end it."""
+        with self._lock:
+            self.closing = True
+            conn = self.conn
+        if conn is not None:
+            with self._send_lock, contextlib.suppress(OSError, ValueError):
+                conn.send(None)
+        self._end(timeout)
+        if conn is not None and self._reader is None:  # else the reader closes it
+            conn.close()
+
+    def _end(self, timeout: float = 5.0) -> None:
+        """Wait for the process to exit; terminate it if it does not."""
         self.process.join(timeout)
         if self.process.is_alive():
             self.process.terminate()
             self.process.join(timeout)
-        self.conn.close()
+
+    # -- batches -----------------------------------------------------------------------------
+    @property
+    def up(self) -> bool:
+        """Loaded and alive (a process that just died may not have been noticed yet)."""
+        return self.ready and self.process.is_alive()
+
+    def load(self) -> tuple[int, float]:
+        """(batches in its pipe, when the oldest was sent): the less, the sooner it is free."""
+        with self._lock:
+            return len(self.pending), (self.pending[0][1] if self.pending else 0.0)
+
+    def send(self, message: tuple[list[str], list[int], str]) -> Future[np.ndarray]:
+        future: Future[np.ndarray] = Future()
+        future.set_running_or_notify_cancel()  # cannot be cancelled once in a pipe
+        with self._send_lock:
+            with self._lock:
+                conn = self.conn
+                if conn is None or not self.ready:
+                    _fail(future, WorkerFailed("the worker process is not running"))
+                    return future
+                self.pending.append((future, time.monotonic()))
+            try:
+                conn.send(message)
+            except (OSError, ValueError) as exc:  # it died: _read fails what it held
+                log.debug("sending to a worker failed: %s", exc)
+        return future
+
+    def _read(self, conn: Connection) -> None:
+        """Resolve this process's batches in order; when it dies, fail them and replace it."""
+        while True:
+            try:
+                status, payload = conn.recv()
+            except (EOFError, OSError):
+                break
+            with self._lock:
+                future, _ = self.pending.popleft()
+            if status == "ok":
+                _resolve(future, payload)
+            else:
+                _fail(future, WorkerFailed(f"a worker process failed to encode: {payload}"))
+        with self._lock:
+            lost = [f for f, _ in self.pending]
+            self.pending.clear()
+            self.conn = None
+            self.ready = False
+            closing = self.closing
+        conn.close()
+        self.process.join(1.0)
+        code = self.process.exitcode
+        for future in lost:
+            _fail(future, WorkerFailed("a worker process died while encoding (exit code "
+                                       f"{code})"))
+        if not closing:
+            self._restart(code)
+
+    def _restart(self, code: int | None, attempts: int = 3) -> None:
+        log.warning("worker process %d died (exit code %s); starting it again",
+                    self.number, code)
+        for attempt in range(1, attempts + 1):
+            process, conn = self._spawn()
+            with self._lock:
+                self.process, self.conn, self._reader = process, conn, None
+            try:
+                self.wait_ready()
+                if self.closing:  # the server shut down meanwhile
+                    self.stop(timeout=1.0)
+                break
+            except Exception as exc:
+                log.error("worker process %d: start %d of %d failed: %s", self.number,
+                          attempt, attempts, exc)
+                with self._lock:
+                    self.conn = None
+                conn.close()
+        else:
+            with self._lock:
+                self.failed = True
+        with self._on_change:
+            self._on_change.notify_all()
+
+
+def _resolve(future: Future[np.ndarray], rows: np.ndarray) -> None:
+    with contextlib.suppress(InvalidStateError):
+        future.set_result(rows)
+
+
+def _fail(future: Future[np.ndarray], exc: BaseException) -> None:
+    with contextlib.suppress(InvalidStateError):
+        future.set_exception(exc)
 
 
 class ProcessEncoder:
@@ -139,65 +278,53 @@ class ProcessEncoder:
             raise EmbedlabError(f"worker processes must be at least 1, got {count}")
         self.spec = spec
         self.count = count
-        self._load_timeout = load_timeout
-        # Children read OMP_WAIT_POLICY etc. at torch import: they inherit this environment.
-        self._workers = [_Worker(spec, i) for i in range(count)]
-        self._idle: queue.Queue[_Worker] = queue.Queue()
-        self._lock = threading.Lock()
+        self._changed = threading.Condition()
         self._closed = False
+        # Children read OMP_WAIT_POLICY etc. at torch import: they inherit this environment.
+        self._slots = [_Slot(spec, i, load_timeout, self._changed) for i in range(count)]
         try:
-            answers = [w.wait_ready(load_timeout) for w in self._workers]
+            for slot in self._slots:
+                slot.wait_ready()
         except BaseException:
             self.close()
             raise
-        self.dim = answers[0][0]
-        self.packed = all(p for _, p in answers)
-        for worker in self._workers:
-            self._idle.put(worker)
+        self.dim = self._slots[0].dim
+        self.packed = all(slot.packed for slot in self._slots)
+
+    def submit(self, texts: list[str], costs: list[int], kind: str) -> Future[np.ndarray]:
+        """Send a batch to the worker that will be free first; its rows arrive in the future.
+
+        Blocks only while every worker is being restarted.
+        """
+        return self._pick().send((texts, costs, kind))
 
     def encode(self, texts: list[str], costs: list[int], kind: str) -> np.ndarray:
-        """Normalised rows for ``texts`` from an idle worker (blocks until one is free)."""
-        worker = self._idle.get()
-        try:
-            worker.conn.send((texts, costs, kind))
-            status, payload = worker.conn.recv()
-        except (EOFError, OSError) as exc:
-            code = worker.process.exitcode
-            worker = self._replace(worker)
-            raise WorkerFailed(f"a worker process died while encoding (exit code {code}): "
-                               f"{type(exc).__name__}") from None
-        finally:
-            self._idle.put(worker)
-        if status != "ok":
-            raise WorkerFailed(f"a worker process failed to encode: {payload}")
-        return payload
+        """Normalised rows for ``texts`` (blocks until a worker has encoded them)."""
+        return self.submit(texts, costs, kind).result()
 
-    def _replace(self, dead: _Worker) -> _Worker:
-        """A fresh worker in place of ``dead`` (the dead one if starting fails)."""
-        with self._lock:
-            if self._closed:
-                return dead
-            dead.stop(timeout=1.0)
-            try:
-                fresh = _Worker(self.spec, self._workers.index(dead))
-                fresh.wait_ready(self._load_timeout)
-            except Exception as exc:
-                log.error("could not restart a worker process: %s", exc)
-                return dead
-            self._workers[self._workers.index(dead)] = fresh
-            log.warning("restarted a worker process that died")
-            return fresh
+    def _pick(self) -> _Slot:
+        with self._changed:
+            while True:
+                if self._closed:
+                    raise WorkerFailed("the worker processes are shut down")
+                up = [slot for slot in self._slots if slot.up]
+                if up:
+                    return min(up, key=lambda slot: slot.load())
+                if all(slot.failed for slot in self._slots):
+                    raise WorkerFailed("no worker process is running (they died and could "
+                                       "not be started again; see the log)")
+                self._changed.wait(1.0)  # one is being restarted
 
     def close(self) -> None:
-        """Stop every worker (each finishes the batch it holds first)."""
-        with self._lock:
+        """Stop every worker (each finishes the batches it holds first)."""
+        with self._changed:
             self._closed = True
-            workers = list(self._workers)
-        for worker in workers:
-            worker.stop()
+            self._changed.notify_all()
+        for slot in self._slots:
+            slot.stop()
 
     def pids(self) -> list[int]:
-        return [w.process.pid for w in self._workers if w.process.pid is not None]
+        return [s.process.pid for s in self._slots if s.process.pid is not None]
 
 
 def _cores() -> int:
