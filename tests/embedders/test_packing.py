@@ -50,7 +50,29 @@ def test_packed_grid_attention_for_many_texts(tiny_st_model: Path) -> None:
     texts = [f"text number {i} " + "word " * (i % 9) for i in range(80)]  # > 64: padded grid
     padded = model.encode(texts, batch_size=80)
     assert model.enable_packing()
+    model.pack_tokens = 10_000  # all 80 in one pass
     np.testing.assert_allclose(model.encode(texts, batch_size=80), padded, atol=1e-5)
+
+
+def test_a_batch_over_the_token_budget_is_packed_in_several_passes(
+        tiny_st_model: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    model = load_transformer(tiny_st_model, cache_dir=False)
+    padded = model.encode(TEXTS, batch_size=7)
+    assert model.enable_packing()
+    model.pack_tokens = 12
+    passes: list[tuple[int, int]] = []  # (tokens, texts) of each forward pass
+    forward = model.model.forward
+
+    def counting(*args, **kwargs):
+        starts = int((kwargs["position_ids"] == 0).sum())
+        passes.append((kwargs["input_ids"].shape[1], starts))
+        return forward(*args, **kwargs)
+
+    monkeypatch.setattr(model.model, "forward", counting)
+    np.testing.assert_allclose(model.encode(TEXTS, batch_size=7), padded, atol=1e-5)
+    assert len(passes) >= 3 and sum(n for _, n in passes) == len(TEXTS)
+    assert all(tokens <= 12 or texts == 1 for tokens, texts in passes)  # long ones alone
+    assert any(texts > 1 for _, texts in passes)
 
 
 def test_a_causal_decoder_packs_with_causal_attention(tiny_decoder: Path) -> None:

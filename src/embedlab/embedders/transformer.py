@@ -143,8 +143,10 @@ class TransformerEmbedder(TokenizedEmbedder):
     :mod:`embedlab.embedders.packing`): what a server wants for batches of mixed lengths.
     """
 
-    #: tokens per packed forward pass at most (a longer single text still gets its own pass)
-    pack_tokens = 4096
+    #: tokens per packed forward pass at most (a longer single text still gets its own pass).
+    #: Measured with MiniLM on 1 thread, batches of 290 random STS-B sentences: ~250 per s in
+    #: passes of 512 or 1024 tokens, ~187 in passes of 4096 (activations outgrow the caches).
+    pack_tokens = 512
 
     def __init__(self, model: torch.nn.Module, heads: list[torch.nn.Module] | None = None,
                  **kwargs: Any) -> None:
