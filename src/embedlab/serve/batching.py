@@ -14,7 +14,10 @@ accepting requests; with several workers free, the waiting texts are shared out 
 and while some batches encode, the next one gathers. Up to ``ahead`` more batches may be cut
 while every worker is busy: they wait for the first worker to be free, which then starts at
 once instead of idling while answers go out and the next requests come in (measured at
-concurrency 32 with two workers: ~10% more texts/s with one batch ahead).
+concurrency 32 with two workers: ~10% more texts/s with one batch ahead). Where the model
+runs in worker processes, ``submit`` hands a batch on and returns a future: a thread only
+sends the batch (the batch ahead goes straight into a worker's pipe) and the rows come back to
+the event loop through the future, with no thread waiting on the worker.
 
 Why wait for a quiet moment: where the model runs in a thread of this process (``embedlab
 serve --threads``; by default it runs in worker processes, see :mod:`embedlab.serve.workers`),

@@ -1,8 +1,8 @@
 """Encode in worker processes, so the model does not share a GIL with the event loop.
 
 In: how to load the model (:class:`ModelSpec`: a registry name or path, torch threads, packing)
-and a number of processes. Out: :class:`ProcessEncoder`, whose ``encode(texts, costs, kind)``
-(called from the batcher's threads) returns normalised float32 rows computed in a spawned
+and a number of processes. Out: :class:`ProcessEncoder`, whose ``submit(texts, costs, kind)``
+returns a future of normalised float32 rows (``encode`` waits for it), computed in a spawned
 process that loaded the model itself.
 
 Why processes: torch releases the GIL inside its kernels, but every operator call and every
