@@ -45,7 +45,7 @@ def test_batches_queued_in_one_worker_come_back_to_their_callers(
         os.kill(pid, signal.SIGSTOP)
     try:
         futures = [encoder.submit(b, [1] * len(b), "document") for b in batches]
-        assert sorted(s.load()[0] for s in encoder._slots) == [6, 6]  # shared out evenly
+        assert sorted(s.backlog()[0] for s in encoder._slots) == [6, 6]  # shared out evenly
     finally:
         for pid in stopped:
             os.kill(pid, signal.SIGCONT)

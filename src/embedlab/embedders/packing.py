@@ -3,16 +3,17 @@
 In: the token ids of a batch of texts. Out: one forward pass over their concatenation (position
 ids restart at 0 for each text), whose linear layers, which hold nearly all the work of a short
 text, see only real tokens; attention, the only layer that mixes tokens, runs per text through
-a function registered with transformers' ``AttentionInterface``: the packed queries, keys and
-values are scattered into a padded ``(texts, heads, longest, head_dim)`` block, attended with
-``scaled_dot_product_attention`` under a key mask (causal too for decoders), and gathered back.
+a function registered with transformers' ``AttentionInterface``: one small
+``scaled_dot_product_attention`` per text for up to 64 texts, and above that the packed
+queries, keys and values scattered into a padded ``(texts, heads, longest, head_dim)`` block,
+attended under a key mask and gathered back (causal too for decoders).
 
 Why: a padded batch costs ``texts x longest`` tokens in every layer. Offline, sorting a corpus
 by length makes that ~1.02x the real tokens; a server only holds the texts in flight, and 32
 random STS-B sentences padded together cost ~1.7x. Splitting such a batch into several padded
 passes helps less than it should on a CPU, because every pass reads all the weights again (a
 6-layer MiniLM pass over 8 tokens takes ~8 ms; 512 tokens ~85 ms). Packing makes a mixed batch
-one pass at the price of its real tokens. transformers packs sequences this way only for
+cost its real tokens in few passes. transformers packs sequences this way only for
 flash-attention kernels (GPU); torch's nested-tensor fast path needs the layers rebuilt.
 
 Whether a model packs correctly is not assumed: :func:`enable_packing` switches the model's

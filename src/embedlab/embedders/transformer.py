@@ -139,8 +139,9 @@ _PACKING_PROBE = ["a", "The cat sat on the mat.", "packing " * 40,
 class TransformerEmbedder(TokenizedEmbedder):
     """An encoder model run with PyTorch; see :func:`load_transformer`.
 
-    With :meth:`enable_packing`, each batch is one padding-free forward pass (see
-    :mod:`embedlab.embedders.packing`): what a server wants for batches of mixed lengths.
+    With :meth:`enable_packing`, each batch runs as padding-free forward passes of at most
+    ``pack_tokens`` tokens (see :mod:`embedlab.embedders.packing`): what a server wants for
+    batches of mixed lengths.
     """
 
     #: tokens per packed forward pass at most (a longer single text still gets its own pass).

@@ -90,8 +90,8 @@ def serve(
              "in threads of the server process.")] = True,
     pack: Annotated[bool, typer.Option(
         "--pack/--no-pack",
-        help="Encode each batch as one padding-free pass (transformer models that give the "
-             "same vectors that way; checked at start).")] = True,
+        help="Encode batches in packed, padding-free passes (transformer models that give "
+             "the same vectors that way; checked at start).")] = True,
     cache_size: Annotated[int, typer.Option(
         min=0, help="Texts kept in the in-memory vector cache (0: off).")] = 10_000,
     api_key: Annotated[list[str] | None, typer.Option(

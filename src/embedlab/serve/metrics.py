@@ -7,7 +7,8 @@ servers in one process (tests) do not share counters.
 - ``embedlab_requests_total{route,method,status}``: requests by route template and status;
 - ``embedlab_request_duration_seconds{route}``: latency histogram;
 - ``embedlab_batch_size`` / ``embedlab_batch_tokens`` / ``embedlab_batch_duration_seconds``:
-  texts, tokens and encode seconds per batch;
+  texts, tokens and seconds per batch (from hand-off to its rows; with worker processes this
+  includes time in a worker's pipe behind the batch before it);
 - ``embedlab_queue_depth``: texts waiting for a batch (read when scraped);
 - ``embedlab_cache_hits_total`` / ``embedlab_cache_misses_total``; ``embedlab_texts_total``.
 """
@@ -50,7 +51,7 @@ class Metrics:
         self.batch_tokens = Histogram("embedlab_batch_tokens", "Tokens per encode batch",
                                       buckets=_TOKEN_BUCKETS, registry=r)
         self.batch_seconds = Histogram("embedlab_batch_duration_seconds",
-                                       "Seconds to encode one batch",
+                                       "Seconds from handing a batch to the model to its rows",
                                        buckets=_LATENCY_BUCKETS, registry=r)
         self.queue_depth = Gauge("embedlab_queue_depth", "Texts waiting to be encoded",
                                  registry=r)

@@ -51,8 +51,8 @@ class EmbeddingService:
         window = getattr(embedder, "window", None)
         self.window: int | None = window if self._count is not None and \
             long_mode == "truncate" else None
-        # Packed passes make a batch of mixed lengths cost its real tokens (one pass per
-        # batch); models that cannot pack get their batch split by plan_passes instead.
+        # Packed passes make a batch of mixed lengths cost its real tokens (no padding);
+        # models that cannot pack get their batch split by plan_passes instead.
         if encoder is not None:
             self.packed = encoder.packed
             self.workers = encoder.count
@@ -80,9 +80,7 @@ class EmbeddingService:
 
     # -- on the encode thread ----------------------------------------------------------------
     def _encode(self, texts: list[str], costs: list[int], kind: str) -> np.ndarray:
-        """Rows for one batch: in a worker process, or here (:func:`encode_batch`)."""
-        if self.encoder is not None:
-            return self.encoder.encode(texts, costs, kind)
+        """Rows for one batch encoded in this process (worker processes get ``submit``)."""
         return encode_batch(self.embedder, texts, costs, kind, packed=self.packed,
                             overhead=self.settings.pass_overhead_tokens,
                             max_size=self.settings.encode_batch_size)

@@ -186,7 +186,7 @@ class _Slot:
         """Loaded and alive (a process that just died may not have been noticed yet)."""
         return self.ready and self.process.is_alive()
 
-    def load(self) -> tuple[int, float]:
+    def backlog(self) -> tuple[int, float]:
         """(batches in its pipe, when the oldest was sent): the less, the sooner it is free."""
         with self._lock:
             return len(self.pending), (self.pending[0][1] if self.pending else 0.0)
@@ -309,7 +309,7 @@ class ProcessEncoder:
                     raise WorkerFailed("the worker processes are shut down")
                 up = [slot for slot in self._slots if slot.up]
                 if up:
-                    return min(up, key=lambda slot: slot.load())
+                    return min(up, key=lambda slot: slot.backlog())
                 if all(slot.failed for slot in self._slots):
                     raise WorkerFailed("no worker process is running (they died and could "
                                        "not be started again; see the log)")
