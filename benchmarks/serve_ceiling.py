@@ -43,6 +43,8 @@ from embedlab.serve.workers import (  # noqa: E402
     threads_per_process,
 )
 
+MODEL = "minilm"  # the model of serve.py's in-process baseline (EncodeWorker)
+
 
 def pool_rate(pool: ProcessEncoder, texts: list[str], costs: list[int], size: int,
               seconds: float) -> float:
@@ -78,22 +80,22 @@ def main() -> None:
     parser.add_argument("--sizes", default="4,8,12,16,32", help="Batch sizes, comma-separated.")
     parser.add_argument("--seconds", type=float, default=4.0, help="Seconds per measurement.")
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--model", default="minilm")
     parser.add_argument("--no-write", action="store_true", help="Print, do not edit results.md.")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
-    quiet_openmp()  # as embedlab serve: the workers inherit OMP_WAIT_POLICY=PASSIVE
     started = time.perf_counter()
     texts = stsb_test_sentences()
     random.Random(0).shuffle(texts)
-    costs = embedlab.load(args.model, cache_dir=False).count_tokens(texts)
+    costs = embedlab.load(MODEL, cache_dir=False).count_tokens(texts)
+    baseline = EncodeWorker("default", {})  # the environment as embedlab encode gets it
+    quiet_openmp()  # then as embedlab serve: its workers get OMP_WAIT_POLICY=PASSIVE
     count = default_processes()
-    pool = ProcessEncoder(ModelSpec(args.model, threads=threads_per_process(count)), count)
-    baseline = EncodeWorker("default", {})
+    pool = None
     rates: dict[int, list[float]] = {size: [] for size in sizes}
     ratios: dict[int, list[float]] = {size: [] for size in sizes}
     inproc: list[float] = []
     try:
+        pool = ProcessEncoder(ModelSpec(MODEL, threads=threads_per_process(count)), count)
         pool_rate(pool, texts, costs, 16, 2.0)  # warm-up
         for r in range(args.rounds):
             print(f"round {r + 1}", flush=True)
@@ -107,12 +109,13 @@ def main() -> None:
                       f"{rate / base:.0%}", flush=True)
     finally:
         baseline.stop()
-        pool.close()
+        if pool is not None:
+            pool.close()
     lines = [
         f"Command: `python benchmarks/serve_ceiling.py --sizes {args.sizes} --seconds "
         f"{args.seconds:g} --rounds {args.rounds}`, run {time.strftime('%Y-%m-%d %H:%M')}, "
         f"{time.perf_counter() - started:.0f} s. Machine: {machine()}.  ",
-        f"Model `{args.model}`: {count} worker processes with "
+        f"Model `{MODEL}`: {count} worker processes with "
         f"{threads_per_process(count)} torch thread(s) each (as `embedlab serve` starts them), "
         "fed batches of B STS-B test sentences with two batches queued per worker, each "
         "measurement paired with in-process `encode` (batch 32) measured just before it "
