@@ -14,7 +14,9 @@ accepting requests; with several workers free, the waiting texts are shared out 
 and while some batches encode, the next one gathers. Up to ``ahead`` more batches may be cut
 while every worker is busy: they wait for the first worker to be free, which then starts at
 once instead of idling while answers go out and the next requests come in (measured at
-concurrency 32 with two workers: ~10% more texts/s with one batch ahead). Where the model
+concurrency 32 with two worker threads: ~10% more texts/s with one batch ahead; with worker
+processes the gain is within this machine's noise, because 32 one-text clients rarely leave
+texts over for a third batch: benchmarks/results.md). Where the model
 runs in worker processes, ``submit`` hands a batch on and returns a future: a thread only
 sends the batch (the batch ahead goes straight into a worker's pipe) and the rows come back to
 the event loop through the future, with no thread waiting on the worker.

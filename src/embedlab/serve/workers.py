@@ -14,8 +14,10 @@ model has its own GIL, and the event loop only waits on pipes. The cost: each pr
 own copy of the model (and the server's process keeps one for the tokenizer and search).
 
 Batches are sent into a worker's pipe while it still encodes the one before (see
-:class:`_Slot`), so that a worker never idles waiting for this process, whose event loop may be
-busy answering the batch just done. A worker that dies (killed, out of memory) fails the
+:class:`_Slot`), so that a worker with a batch ahead starts it without waiting for this
+process, whose event loop may be busy answering the batch just done. (A worker still waits when
+no batch is ahead: under 32 one-text clients ~12% of its time, measured; see
+benchmarks/results.md.) A worker that dies (killed, out of memory) fails the
 batches it held with an error and is started again at once, even when it died idle;
 :meth:`ProcessEncoder.close` asks each worker to stop and then ends it.
 
@@ -121,7 +123,7 @@ class _Slot:
         self.closing = False
         self.failed = False  # its process died and could not be started again
         self.ready = False  # its process has loaded the model and takes batches
-        self.conn: Connection | None = None
+        self.conn: Connection | None
         self.process, self.conn = self._spawn()
         self.dim = 0
         self.packed = False
