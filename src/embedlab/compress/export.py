@@ -10,7 +10,6 @@ tokenizer and an ``embedlab.json`` manifest (pooling, window, prompts), so
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import time
@@ -20,10 +19,11 @@ from typing import Any
 
 import numpy as np
 
-from embedlab.data.writers import staged_folder
+from embedlab.embedders.manifest import write_manifest
+from embedlab.embedders.onnx import load_onnx_folder
 from embedlab.errors import EmbedlabError
+from embedlab.files import staged_folder
 
-MANIFEST = "embedlab.json"
 # Model types whose graphs onnxruntime's "bert" optimizer knows how to fuse.
 _FUSABLE = {"bert", "roberta", "xlm-roberta", "camembert", "electra", "mpnet", "distilbert"}
 _CHECK_TEXTS = [
@@ -58,20 +58,14 @@ def _require_onnx() -> None:
 def _source_of(model: str) -> tuple[Path, Any]:
     """The local folder of a transformer model and its loaded Embedder."""
     from embedlab.embedders.transformer import TransformerEmbedder
-    from embedlab.registry import MODELS, detect_local, load
+    from embedlab.registry import load, resolve
 
-    embedder = load(model, cache_dir=False)
+    resolved = resolve(model)
+    embedder = load(resolved, cache_dir=False)
     if not isinstance(embedder, TransformerEmbedder) or embedder.padding_side != "right":
         raise EmbedlabError(f"{model!r} is not a transformer encoder; only encoders export "
                             "to ONNX here")
-    if model in MODELS:
-        return MODELS[model].locate()["folder"], embedder
-    path = Path(model).expanduser()
-    if path.exists():
-        return detect_local(path)[1]["folder"], embedder
-    from embedlab.embedders.transformer import resolve_folder
-
-    return resolve_folder(model), embedder
+    return resolved.folder, embedder
 
 
 class _HiddenStates:
@@ -161,8 +155,8 @@ def export_onnx(model: str, out_dir: str | Path, *, int8: bool = True, optimize:
         manifest = {"kind": "onnx", "source": str(model), "window": source.window,
                     "pooling": source.pooling.value, "prompts": source.prompts,
                     "int8": int8, "fused": fused, "opset": opset}
-        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
-    exported = load_exported(out, threads=threads, cache_dir=False)
+        write_manifest(tmp, manifest)
+    exported = load_onnx_folder(out, threads=threads, cache_dir=False)
     a = source.encode(_CHECK_TEXTS)
     b = exported.encode(_CHECK_TEXTS)
     return ExportReport(
@@ -171,33 +165,6 @@ def export_onnx(model: str, out_dir: str | Path, *, int8: bool = True, optimize:
         seconds=round(time.perf_counter() - start, 2),
         min_cosine_to_source=round(float(np.min(np.sum(a * b, axis=1))), 6),
     )
-
-
-def read_manifest(folder: Path) -> dict[str, Any] | None:
-    path = Path(folder) / MANIFEST
-    if not path.is_file():
-        return None
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except ValueError:
-        raise EmbedlabError(f"{path} is not valid JSON") from None
-
-
-def load_exported(folder: str | Path, *, name: str | None = None, **options: Any) -> Any:
-    """An Embedder for a folder written by :func:`export_onnx` (options as ``load_onnx``)."""
-    from embedlab.embedders.onnx import load_onnx
-
-    folder = Path(folder)
-    manifest = read_manifest(folder)
-    if manifest is None:
-        raise EmbedlabError(f"{folder}: no {MANIFEST}; not an embedlab export")
-    settings = {"window": manifest.get("window", 512), "pooling": manifest.get("pooling", "mean"),
-                "prompts": manifest.get("prompts") or {}}
-    if options.get("max_length"):
-        settings["window"] = options.pop("max_length")
-    settings.update({k: v for k, v in options.items() if v is not None})
-    return load_onnx(folder / "model.onnx", folder / "tokenizer.json",
-                     name=name or folder.name, **settings)
 
 
 def report_dict(report: ExportReport) -> dict[str, Any]:

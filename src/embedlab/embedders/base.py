@@ -1,18 +1,27 @@
-"""The Embedder protocol and the encode path every backend shares.
+"""The Embedder contract and the encode path every backend shares.
 
-A backend subclasses :class:`BaseEmbedder` and supplies three small hooks:
+:class:`Embedder` is what every later stage (evaluate, search, serve, ...) may rely on:
+``name``, ``dim``, ``modality``, ``fingerprint``, ``window``, ``encode`` and ``count_tokens``.
+:class:`BaseEmbedder` implements it, with defaults for the optional parts (token counting,
+a tokenizer for chunking, and the speed hooks: worker threads, packed passes), so callers call
+methods instead of probing with ``getattr``. An object from elsewhere that only has ``name``,
+``dim`` and ``encode`` is wrapped by :func:`embedlab.embedders.adapter.as_embedder`.
 
-- ``_prepare(texts, kind)``: turn texts into items whose ``len()`` is their cost (token ids for
-  transformer models, the texts themselves otherwise);
-- ``_embed_items(items, kind)``: float32 vectors, shape ``(len(items), dim)``, not normalised;
-- optionally ``_split_item(item)`` (pieces within the model window, for ``long="chunk"``) and
-  ``_truncates(item)`` (whether the model window cuts this item).
+A backend subclasses :class:`BaseEmbedder` and supplies small hooks:
 
-The shared path does the rest: duplicate texts are encoded once, cached vectors are reused,
-items are sorted by length into batches (less padding) and put back in order, long texts are
-truncated (and counted) or split and mean-pooled, and rows are L2-normalised without NaNs.
-A backend with ``workers > 1`` has its batches encoded by that many threads at once (each set
-up by ``init_worker``, e.g. with its own torch thread count).
+- ``_prepare(items, kind)``: turn inputs into prepared items whose ``len()`` is their cost
+  (token ids for transformer models, the texts themselves otherwise);
+- ``_embed_items(prepared, kind)``: float32 vectors, shape ``(len(prepared), dim)``, not
+  normalised;
+- optionally ``_split_item(item)`` (pieces within the model window, for ``long="chunk"``),
+  ``_truncates(item)`` (whether the model window cuts this item), and, for a modality other
+  than text, ``_check_item(item)`` and ``_item_bytes(item)`` (what the cache keys on).
+
+The shared path does the rest: duplicate inputs are encoded once (any hashable input), cached
+vectors are reused, items are sorted by length into batches (less padding) and put back in
+order, long texts are truncated (and counted) or split and mean-pooled, and rows are
+L2-normalised without NaNs. A backend with ``workers > 1`` has its batches encoded by that
+many threads at once (each set up by ``init_worker``, e.g. with its own torch thread count).
 """
 
 from __future__ import annotations
@@ -29,12 +38,14 @@ from typing import Any, Literal, Protocol, runtime_checkable
 
 import numpy as np
 
-from embedlab.embedders.cache import VectorCache, default_cache_dir, text_key
+from embedlab.embedders.cache import VectorCache, default_cache_dir, item_key
 from embedlab.errors import EmbedlabError
 from embedlab.progress import progress_bar
 
 Kind = Literal["query", "document"]
 KINDS: tuple[str, ...] = ("query", "document")
+#: what an embedder takes: ``text`` now; ``image`` (files) and ``node`` (graph ids) plug in
+MODALITIES: tuple[str, ...] = ("text", "image", "node")
 
 
 class LongTextMode(StrEnum):
@@ -46,20 +57,33 @@ class LongTextMode(StrEnum):
 
 @runtime_checkable
 class Embedder(Protocol):
-    """Anything that turns texts into float32 vectors of a fixed dimension."""
+    """Anything that turns items (texts, or what its ``modality`` names) into float32 vectors.
+
+    ``fingerprint`` changes whenever the vectors would (weights, pooling, window, prompts): it
+    keys caches and is recorded beside stored vectors. ``window`` is the tokens per input for
+    text models (None where there is no limit). ``count_tokens`` gives the tokens each text
+    costs before truncation (words where a model has no tokenizer).
+    """
 
     name: str
     dim: int
+    modality: str
+    window: int | None
+
+    @property
+    def fingerprint(self) -> str: ...
 
     def encode(
         self,
-        texts: Sequence[str],
+        items: Sequence[Any],
         *,
         batch_size: int = 32,
         normalize: bool = True,
         kind: Kind = "document",
         progress: bool = False,
     ) -> np.ndarray: ...
+
+    def count_tokens(self, texts: Sequence[str], kind: Kind = "document") -> list[int]: ...
 
 
 @dataclass
@@ -96,25 +120,22 @@ def l2_normalize(vectors: np.ndarray) -> np.ndarray:
     return vectors / np.maximum(norms, 1e-12)
 
 
-def _check_texts(texts: Sequence[str]) -> list[str]:
-    if isinstance(texts, str):
-        raise EmbedlabError("texts must be a sequence of strings, not a single string")
-    out = list(texts)
-    for i, t in enumerate(out):
-        if not isinstance(t, str):
-            raise EmbedlabError(f"text {i} is {type(t).__name__}, expected str")
-    return out
-
-
 class BaseEmbedder(ABC):
     """The shared encode path; see the module docstring for the hooks a backend supplies."""
 
     name: str
     dim: int
+    #: what ``encode`` takes (one of MODALITIES)
+    modality: str = "text"
     #: the model window in tokens, or None where there is none (static vectors)
     window: int | None = None
+    #: the ``tokenizers.Tokenizer`` that counts this model's tokens (None: it has none), so
+    #: that documents can be cut into chunks that fit the window
+    tokenizer: Any = None
     #: batches encoded at once, each by its own worker thread (1: in the calling thread)
     workers: int = 1
+    #: whether batches run as padding-free packed passes (see :meth:`enable_packing`)
+    packing: bool = False
 
     def __init__(
         self,
@@ -136,7 +157,7 @@ class BaseEmbedder(ABC):
 
     # -- hooks -------------------------------------------------------------------------------
     @abstractmethod
-    def _prepare(self, texts: list[str], kind: Kind) -> list[Any]:
+    def _prepare(self, texts: list[Any], kind: Kind) -> list[Any]:
         """Items ready for ``_embed_items``; ``len(item)`` is the cost used for batching."""
 
     @abstractmethod
@@ -149,12 +170,48 @@ class BaseEmbedder(ABC):
     def _split_item(self, item: Any) -> list[Any]:
         return [item]
 
+    def _check_item(self, item: Any) -> str | None:
+        """What is wrong with ``item`` for this model (None: nothing). Text models take str."""
+        if not isinstance(item, str):
+            return f"is {type(item).__name__}, expected str"
+        return None
+
+    def _item_bytes(self, item: Any) -> bytes:
+        """The bytes the vector cache keys ``item`` on (with the fingerprint)."""
+        return item.encode("utf-8", "surrogatepass") if isinstance(item, str) \
+            else repr(item).encode("utf-8", "surrogatepass")
+
+    # -- optional parts of the contract, with defaults --------------------------------------
+    def count_tokens(self, texts: Sequence[str], kind: Kind = "document") -> list[int]:
+        """Tokens per text before truncation; words where the model has no tokenizer."""
+        return [max(1, len(t.split())) for t in texts]
+
+    def reserved_tokens(self, kind: Kind = "document") -> int:
+        """Window tokens that are not the text's own (special tokens, prompt, appended EOS)."""
+        return 0
+
+    def set_workers(self, workers: int | None) -> None:
+        """Encode ``workers`` batches at once (None: the backend's default)."""
+        if workers is not None:
+            if workers < 1:
+                raise EmbedlabError(f"workers must be at least 1, got {workers}")
+            self.workers = workers
+
     def init_worker(self) -> None:  # noqa: B027  (a hook: most backends need nothing)
         """Called once in each worker thread before its first batch (thread-local settings)."""
+
+    def enable_packing(self) -> bool:
+        """Run batches as padding-free packed passes where the model allows; whether it does."""
+        return self.packing
 
     def config_key(self) -> str:
         """Everything that changes the vectors: model identity, pooling, window, prompts."""
         return f"{type(self).__name__}|{self.name}|{self.dim}|{self.long.value}"
+
+    @property
+    def fingerprint(self) -> str:
+        """The contract's name for :meth:`config_key` (cache keys, stored vector files)."""
+        return self.config_key()
 
     # -- the shared path ---------------------------------------------------------------------
     @property
@@ -165,21 +222,34 @@ class BaseEmbedder(ABC):
 
     def encode(
         self,
-        texts: Sequence[str],
+        items: Sequence[Any],
         *,
         batch_size: int = 32,
         normalize: bool = True,
         kind: Kind = "document",
         progress: bool = False,
     ) -> np.ndarray:
-        """Float32 vectors ``(len(texts), dim)``, row i for text i."""
+        """Float32 vectors ``(len(items), dim)``, row i for item i."""
         return self.embed(
-            texts, batch_size=batch_size, normalize=normalize, kind=kind, progress=progress
+            items, batch_size=batch_size, normalize=normalize, kind=kind, progress=progress
         ).vectors
+
+    def _check_items(self, items: Sequence[Any]) -> list[Any]:
+        if isinstance(items, (str, bytes)):
+            raise EmbedlabError("texts must be a sequence of strings, not a single string"
+                                if self.modality == "text" else
+                                f"{self.modality} inputs must be a sequence, not one string")
+        out = list(items)
+        for i, item in enumerate(out):
+            problem = self._check_item(item)
+            if problem is not None:
+                noun = "text" if self.modality == "text" else f"{self.modality} input"
+                raise EmbedlabError(f"{noun} {i} {problem}")
+        return out
 
     def embed(
         self,
-        texts: Sequence[str],
+        items: Sequence[Any],
         *,
         batch_size: int = 32,
         normalize: bool = True,
@@ -188,14 +258,14 @@ class BaseEmbedder(ABC):
     ) -> EncodeResult:
         """Like :meth:`encode`, and also the :class:`EncodeStats` of the call."""
         start = time.perf_counter()
-        texts = _check_texts(texts)
+        texts = self._check_items(items)
         if kind not in KINDS:
             raise EmbedlabError(f"unknown kind {kind!r}; expected query or document")
         if batch_size < 1:
             raise EmbedlabError(f"batch size must be at least 1, got {batch_size}")
         stats = EncodeStats(count=len(texts))
-        index_of: dict[str, int] = {}
-        unique: list[str] = []
+        index_of: dict[Any, int] = {}
+        unique: list[Any] = []
         rows = np.empty(len(texts), dtype=np.int64)
         for i, text in enumerate(texts):
             j = index_of.get(text)
@@ -208,7 +278,7 @@ class BaseEmbedder(ABC):
         vectors = np.zeros((len(unique), self.dim), dtype=np.float32)
         cache = self.cache
         fingerprint = f"{self.config_key()}|{kind}"
-        keys = [text_key(fingerprint, t) for t in unique] if cache else []
+        keys = [item_key(fingerprint, self._item_bytes(t)) for t in unique] if cache else []
         hits = cache.get_many(keys, self.dim) if cache else {}
         missing = [j for j in range(len(unique)) if not (cache and keys[j] in hits)]
         for j in range(len(unique)):
@@ -257,7 +327,7 @@ class BaseEmbedder(ABC):
                 future.cancel()
 
     def _encode_missing(
-        self, texts: list[str], kind: Kind, batch_size: int, progress: bool, stats: EncodeStats
+        self, texts: list[Any], kind: Kind, batch_size: int, progress: bool, stats: EncodeStats
     ) -> np.ndarray:
         items = self._prepare(texts, kind)
         pieces: list[Any] = []

@@ -29,11 +29,11 @@ def default_cache_dir() -> Path | None:
     return Path(base) / "embedlab"
 
 
-def text_key(fingerprint: str, text: str) -> bytes:
-    """The cache key of one text under one model configuration."""
+def item_key(fingerprint: str, item: bytes) -> bytes:
+    """The cache key of one input (a text's UTF-8 bytes, or another modality's identity)."""
     h = hashlib.sha1(fingerprint.encode("utf-8"))
     h.update(b"\x00")
-    h.update(text.encode("utf-8", "surrogatepass"))
+    h.update(item)
     return h.digest()
 
 

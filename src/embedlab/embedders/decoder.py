@@ -102,7 +102,7 @@ def load_decoder(
         padding_side="left",
         pad_id=pad or 0,
         append_id=eos if mode is Pooling.LAST and eos is not None else None,
-        fingerprint=file_fingerprint(weights),
+        weights_id=file_fingerprint(weights),
         long=long,
         cache_dir=cache_dir,
     )

@@ -14,6 +14,7 @@ import torch
 from tokenizers import Tokenizer
 
 from embedlab.embedders.base import LongTextMode
+from embedlab.embedders.manifest import MANIFEST, read_manifest
 from embedlab.embedders.pooling import Pooling
 from embedlab.embedders.tokenized import TokenizedEmbedder, file_fingerprint
 from embedlab.errors import EmbedlabError
@@ -107,7 +108,7 @@ def load_onnx(
         pooling=pooling,
         prompts=prompts,
         pad_id=pad_id,
-        fingerprint=file_fingerprint([model_path, tokenizer_path]),
+        weights_id=file_fingerprint([model_path, tokenizer_path]),
         long=long,
         cache_dir=cache_dir,
     )
@@ -115,3 +116,21 @@ def load_onnx(
         ids, mask = embedder._collate(embedder._prepare(["a"], "document"))
         embedder.dim = int(embedder._forward(ids, mask).shape[-1])
     return embedder
+
+
+def load_onnx_folder(folder: str | Path, *, name: str | None = None,
+                     **options: Any) -> OnnxEmbedder:
+    """A folder written by ``embedlab export`` (its manifest gives pooling, window, prompts);
+    ``options`` as :func:`load_onnx`, ``max_length`` for the window."""
+    folder = Path(folder)
+    manifest = read_manifest(folder)
+    if manifest is None:
+        raise EmbedlabError(f"{folder}: no {MANIFEST}; not an embedlab export")
+    settings = {"window": manifest.get("window", 512), "pooling": manifest.get("pooling", "mean"),
+                "prompts": manifest.get("prompts") or {}}
+    if options.get("max_length"):
+        settings["window"] = options.pop("max_length")
+    options.pop("max_length", None)
+    settings.update({k: v for k, v in options.items() if v is not None})
+    return load_onnx(folder / "model.onnx", folder / "tokenizer.json",
+                     name=name or folder.name, **settings)

@@ -24,6 +24,12 @@ _WORD = re.compile(r"\w+(?:[-'’]\w+)*|[^\w\s]", re.UNICODE)
 SIF_A = 1e-3
 
 
+def tokenize_words(text: str, *, lowercase: bool = True) -> list[str]:
+    """Words (with inner hyphens and apostrophes) and punctuation marks, as the word-vector
+    models split texts."""
+    return _WORD.findall(text.lower() if lowercase else text)
+
+
 class StaticPooling(StrEnum):
     MEAN = "mean"
     SIF = "sif"
@@ -53,7 +59,7 @@ class WordVectorEmbedder(BaseEmbedder):
         name: str,
         pooling: StaticPooling | str = StaticPooling.MEAN,
         lowercase: bool | None = None,
-        fingerprint: str = "",
+        weights_id: str = "",
         cache_dir: Any = None,
     ) -> None:
         super().__init__(cache_dir=cache_dir)
@@ -75,13 +81,13 @@ class WordVectorEmbedder(BaseEmbedder):
         ranks = np.arange(1, len(words) + 1, dtype=np.float64)
         zipf = 1.0 / ranks
         self.sif_weights = (SIF_A / (SIF_A + zipf / zipf.sum())).astype(np.float32)
-        self.fingerprint = fingerprint
+        self.weights_id = weights_id
 
     def config_key(self) -> str:
-        return f"{super().config_key()}|{self.fingerprint}|{self.pooling.value}|{self.lowercase}"
+        return f"{super().config_key()}|{self.weights_id}|{self.pooling.value}|{self.lowercase}"
 
     def tokenize(self, text: str) -> list[str]:
-        return _WORD.findall(text.lower() if self.lowercase else text)
+        return tokenize_words(text, lowercase=self.lowercase)
 
     def _prepare(self, texts: list[str], kind: Kind) -> list[WordRows]:
         items = []
@@ -137,7 +143,7 @@ def load_word_vectors(
         raise EmbedlabError(f"cannot read word vectors from {path}: {exc}") from None
     return WordVectorEmbedder(
         list(kv.index_to_key), kv.vectors, name=name or path.stem, pooling=pooling,
-        fingerprint=file_fingerprint([path]), cache_dir=cache_dir,
+        weights_id=file_fingerprint([path]), cache_dir=cache_dir,
     )
 
 
@@ -152,22 +158,22 @@ def load_npy_word_vectors(
     matrix = np.load(matrix_path, mmap_mode="r")
     return WordVectorEmbedder(
         words, np.asarray(matrix), name=name, pooling=pooling,
-        fingerprint=file_fingerprint([matrix_path, words_path]), cache_dir=cache_dir,
+        weights_id=file_fingerprint([matrix_path, words_path]), cache_dir=cache_dir,
     )
 
 
 class Model2VecEmbedder(BaseEmbedder):
     """A model2vec static model (subword vectors, mean-pooled by model2vec)."""
 
-    def __init__(self, model: Any, *, name: str, fingerprint: str = "", cache_dir: Any = None):
+    def __init__(self, model: Any, *, name: str, weights_id: str = "", cache_dir: Any = None):
         super().__init__(cache_dir=cache_dir)
         self.model = model
         self.name = name
         self.dim = int(model.dim)
-        self.fingerprint = fingerprint
+        self.weights_id = weights_id
 
     def config_key(self) -> str:
-        return f"{super().config_key()}|{self.fingerprint}"
+        return f"{super().config_key()}|{self.weights_id}"
 
     def _prepare(self, texts: list[str], kind: Kind) -> list[str]:
         return texts
@@ -191,4 +197,4 @@ def load_model2vec(path: str | Path, *, name: str | None = None, cache_dir: Any 
         raise EmbedlabError(f"cannot load a model2vec model from {path}: {exc}") from None
     weights = [p for p in path.iterdir() if p.suffix == ".safetensors"]
     return Model2VecEmbedder(model, name=name or path.name,
-                             fingerprint=file_fingerprint(weights), cache_dir=cache_dir)
+                             weights_id=file_fingerprint(weights), cache_dir=cache_dir)

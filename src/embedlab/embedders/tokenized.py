@@ -9,7 +9,7 @@ window-sized pieces.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -55,7 +55,7 @@ class TokenizedEmbedder(BaseEmbedder):
         padding_side: Literal["left", "right"] = "right",
         pad_id: int = 0,
         append_id: int | None = None,
-        fingerprint: str = "",
+        weights_id: str = "",
         long: LongTextMode | str = LongTextMode.TRUNCATE,
         cache_dir: Any = None,
     ) -> None:
@@ -71,7 +71,7 @@ class TokenizedEmbedder(BaseEmbedder):
         self.padding_side = padding_side
         self.pad_id = pad_id
         self.append_id = append_id
-        self.fingerprint = fingerprint
+        self.weights_id = weights_id
         probe = self.tokenizer.encode("a")
         mask = probe.special_tokens_mask
         content = [i for i, m in enumerate(mask) if not m]
@@ -86,7 +86,7 @@ class TokenizedEmbedder(BaseEmbedder):
     def config_key(self) -> str:
         prompts = sorted(self.prompts.items())
         return (
-            f"{super().config_key()}|{self.fingerprint}|{self.pooling.value}|{self.window}"
+            f"{super().config_key()}|{self.weights_id}|{self.pooling.value}|{self.window}"
             f"|{prompts}|{self.padding_side}|{self.append_id}"
         )
 
@@ -153,6 +153,12 @@ class TokenizedEmbedder(BaseEmbedder):
         """Token vectors ``(batch, seq, dim)`` for a padded batch."""
         raise NotImplementedError
 
-    def count_tokens(self, texts: list[str], kind: Kind = "document") -> list[int]:
+    def count_tokens(self, texts: Sequence[str], kind: Kind = "document") -> list[int]:
         """Token counts as the model would see them before truncation (for usage reports)."""
-        return [len(i) for i in self._prepare(texts, kind)]
+        return [len(i) for i in self._prepare(list(texts), kind)]
+
+    def reserved_tokens(self, kind: Kind = "document") -> int:
+        """Special tokens, the prompt of ``kind`` and an appended EOS: window not for text."""
+        prompt = self.prompts.get(kind, "")
+        used = len(self.tokenizer.encode(prompt, add_special_tokens=True).ids)
+        return used + (1 if self.append_id is not None else 0)

@@ -144,9 +144,9 @@ class TransformerEmbedder(TokenizedEmbedder):
     batches of mixed lengths.
     """
 
-    #: tokens per packed forward pass at most (a longer single text still gets its own pass).
-    #: Measured with MiniLM on 1 thread, batches of 290 random STS-B sentences: ~250 per s in
-    #: passes of 512 or 1024 tokens, ~187 in passes of 4096 (activations outgrow the caches).
+    #: tokens per packed forward pass at most (a longer single text still gets its own pass);
+    #: longer passes ran slower per text once activations outgrow the CPU caches
+    #: (benchmarks/results.md)
     pack_tokens = 512
 
     def __init__(self, model: torch.nn.Module, heads: list[torch.nn.Module] | None = None,
@@ -161,9 +161,9 @@ class TransformerEmbedder(TokenizedEmbedder):
         """Encode ``workers`` batches at once, sharing torch's threads between them.
 
         None: ``EMBEDLAB_WORKERS`` if set, else 2 where torch has 2 threads or more. Two
-        batches on one thread each beat one batch on two threads on a CPU (measured on 2
-        cores: 460 vs 385 sentences/s with MiniLM): a thread never waits at the barrier
-        after each operator, and small matrix products do not parallelise well.
+        batches on one thread each beat one batch on two threads on a CPU (figures in
+        benchmarks/results.md): a thread never waits at the barrier after each operator, and
+        small matrix products do not parallelise well.
         """
         threads = torch.get_num_threads()
         if workers is None:
@@ -265,7 +265,7 @@ def load_transformer(
         pooling=parse_pooling(pooling) if pooling else layout.get("pooling", Pooling.MEAN),
         prompts=prompts if prompts is not None else layout.get("prompts", {}),
         pad_id=hf_tokenizer.pad_token_id or 0,
-        fingerprint=file_fingerprint(weights),
+        weights_id=file_fingerprint(weights),
         long=long,
         cache_dir=cache_dir,
     )

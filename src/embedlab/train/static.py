@@ -3,7 +3,7 @@
 In: a corpus file (one document a line; UTF-8, ``.gz`` allowed), an algorithm and settings. Out:
 a folder with the vectors and an ``embedlab.json`` manifest, which ``embedlab.load(DIR)`` loads
 as a static Embedder: word2vec and fastText as word vectors (mean or SIF pooling), Doc2Vec as a
-model that infers a vector per text.
+model that infers a vector per text (loaders: :mod:`embedlab.embedders.gensim_models`).
 
 Deterministic mode (the default): one worker thread, a fixed seed, and a fixed hash function
 for gensim's per-word initialisation (gensim otherwise uses Python's ``hash``, which changes
@@ -12,23 +12,19 @@ with ``PYTHONHASHSEED``), so two runs on the same corpus give identical vectors.
 
 from __future__ import annotations
 
-import json
 import time
 import zlib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from embedlab.data.loaders import read_text
-from embedlab.data.writers import staged_folder
-from embedlab.embedders.base import BaseEmbedder, Kind
-from embedlab.embedders.static import _WORD
+from embedlab.data.records import read_text
+from embedlab.embedders.manifest import write_manifest
+from embedlab.embedders.static import tokenize_words
 from embedlab.errors import EmbedlabError
+from embedlab.files import staged_folder
 
 ALGORITHMS = ("word2vec", "fasttext", "doc2vec")
-MANIFEST = "embedlab.json"
 
 
 def stable_hash(text: str) -> int:
@@ -38,7 +34,7 @@ def stable_hash(text: str) -> int:
 
 def tokenize(text: str) -> list[str]:
     """Lower-cased words and punctuation, as the word-vector Embedder splits texts."""
-    return _WORD.findall(text.lower())
+    return tokenize_words(text)
 
 
 @dataclass
@@ -118,7 +114,7 @@ def train_static(corpus: str | Path, out_dir: str | Path,
             model.wv.save(str(tmp / "vectors.kv"))
             manifest = {"kind": "static", "file": "vectors.kv"}
         manifest.update({"algo": config.algo, "config": asdict(config), "corpus": str(corpus)})
-        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+        write_manifest(tmp, manifest)
     report = StaticTrainReport(str(out), config.algo, len(docs), len(model.wv),
                                round(time.perf_counter() - start, 2))
     if evaluate:
@@ -141,45 +137,3 @@ def evaluate_words(folder: str | Path) -> tuple[dict[str, dict[str, float]], lis
         except EmbedlabError as exc:
             notes.append(str(exc))
     return scores, notes
-
-
-class Doc2VecEmbedder(BaseEmbedder):
-    """Vectors inferred by a trained Doc2Vec model; reseeded per text, so repeatable."""
-
-    def __init__(self, model: Any, *, name: str, seed: int = 42, cache_dir: Any = None) -> None:
-        super().__init__(cache_dir=cache_dir)
-        self.model = model
-        self.name = name
-        self.dim = int(model.vector_size)
-        self.seed = seed
-
-    def config_key(self) -> str:
-        return f"{super().config_key()}|{self.seed}|{len(self.model.wv)}"
-
-    def _prepare(self, texts: list[str], kind: Kind) -> list[list[str]]:
-        return [tokenize(t) for t in texts]
-
-    def _embed_items(self, items: list[list[str]], kind: Kind) -> np.ndarray:
-        out = np.zeros((len(items), self.dim), dtype=np.float32)
-        for i, words in enumerate(items):
-            if words:
-                self.model.random.seed(self.seed)
-                out[i] = self.model.infer_vector(words)
-        return out
-
-
-def load_trained(folder: Path, *, name: str | None = None, pooling: str | None = None,
-                 cache_dir: Any = None) -> BaseEmbedder:
-    """An Embedder for a folder written by :func:`train_static`."""
-    from embedlab.embedders.static import load_word_vectors
-
-    manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-    path = folder / manifest["file"]
-    if manifest["kind"] == "doc2vec":
-        from gensim.models import Doc2Vec
-
-        return Doc2VecEmbedder(Doc2Vec.load(str(path)), name=name or folder.name,
-                               seed=manifest.get("config", {}).get("seed", 42),
-                               cache_dir=cache_dir)
-    return load_word_vectors(path, name=name or folder.name, pooling=pooling or "mean",
-                             cache_dir=cache_dir)
