@@ -90,3 +90,32 @@ def test_vectors_round_trip_and_write_is_atomic(tmp_path: Path, monkeypatch: pyt
         write_vectors(tmp_path / "v.npy", vecs * 2)
     np.testing.assert_array_equal(np.load(tmp_path / "v.npy"), vecs)  # old file intact
     assert sorted(p.name for p in tmp_path.iterdir()) == ["v.npy", "v.parquet"]
+
+
+@pytest.mark.parametrize(("name", "content", "texts"), [
+    ("a.txt", "one\ntwo\n", ["one", "two"]),
+    ("a.jsonl", '{"text": "one"}\n{"text": "two"}\n', ["one", "two"]),
+    ("a.json", '["one", "two"]', ["one", "two"]),
+    ("a.csv", "id,text\n1,one\n2,two\n", ["one", "two"]),
+    ("a.tsv", "text\none\ntwo\n", ["one", "two"]),
+])
+def test_gzip_is_known_by_its_magic_bytes_without_gz_suffix(tmp_path: Path, name: str,
+                                                            content: str, texts: list[str]):
+    (tmp_path / name).write_bytes(gzip.compress(content.encode()))
+    assert read_texts(tmp_path / name).texts == texts
+
+
+def test_gzipped_parquet_and_stdin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    import io
+    import sys
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.table({"text": ["p", "q"], "id": ["a", "b"]}), tmp_path / "a.parquet")
+    data = gzip.compress((tmp_path / "a.parquet").read_bytes())
+    (tmp_path / "a.parquet").write_bytes(data)
+    table = read_texts(tmp_path / "a.parquet")
+    assert (table.texts, table.ids) == (["p", "q"], ["a", "b"])
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b'{"body": "x"}\n')))
+    assert read_texts("-").texts == ["x"]

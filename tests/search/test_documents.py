@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import gzip
 import json
 
 import pytest
@@ -48,3 +49,14 @@ def test_bad_files_are_one_line_errors(tmp_path, content, kwargs, message):
     with pytest.raises(EmbedlabError, match=message) as info:
         read_documents(path, **kwargs)
     assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize(("name", "content"), [
+    ("c.jsonl", '{"_id": "d1", "text": "hello", "lang": "en"}\n'),
+    ("c.csv", "_id,text,lang\nd1,hello,en\n"),
+])
+def test_gzip_is_known_by_its_magic_bytes_without_gz_suffix(tmp_path, name, content):
+    path = tmp_path / name
+    path.write_bytes(gzip.compress(content.encode("utf-8")))
+    docs = read_documents(path)
+    assert [(d.id, d.text, d.meta) for d in docs.documents] == [("d1", "hello", {"lang": "en"})]

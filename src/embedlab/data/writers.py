@@ -1,21 +1,20 @@
-"""Write vectors atomically: to a temporary file beside the target, then rename.
+"""Vector files: write them atomically (:func:`embedlab.files.atomic_file`) and read them back.
 
-A failure or an interrupt never leaves a partial output, and never clobbers an earlier file
-of the same name until the new one is complete.
+In: a matrix (row i = text i), ids and the model's identity. Out: a ``.npy`` or ``.parquet``
+file; a failure or an interrupt never leaves a partial output, and never clobbers an earlier
+file of the same name until the new one is complete.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
 from embedlab.errors import EmbedlabError
+from embedlab.files import atomic_file
 
 VECTOR_SUFFIXES = (".npy", ".parquet")
 MODEL_KEY = "embedlab.model"
@@ -43,26 +42,20 @@ def write_vectors(path: str | Path, vectors: np.ndarray, ids: Sequence[str] | No
     the model's identity (``model``: its name and configuration) in the file's metadata."""
     path = check_output_path(path)
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            if path.suffix == ".npy":
-                np.save(f, vectors)
-            else:
-                import pyarrow as pa
-                import pyarrow.parquet as pq
+    with atomic_file(path, "wb") as f:
+        if path.suffix == ".npy":
+            np.save(f, vectors)
+        else:
+            import pyarrow as pa
+            import pyarrow.parquet as pq
 
-                row_ids = list(ids) if ids is not None else [str(i) for i in range(len(vectors))]
-                flat = pa.array(vectors.reshape(-1), type=pa.float32())
-                column = pa.FixedSizeListArray.from_arrays(flat, vectors.shape[1])
-                table = pa.table({"id": pa.array(row_ids, pa.string()), "vector": column})
-                if model:
-                    table = table.replace_schema_metadata({MODEL_KEY: model})
-                pq.write_table(table, f)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+            row_ids = list(ids) if ids is not None else [str(i) for i in range(len(vectors))]
+            flat = pa.array(vectors.reshape(-1), type=pa.float32())
+            column = pa.FixedSizeListArray.from_arrays(flat, vectors.shape[1])
+            table = pa.table({"id": pa.array(row_ids, pa.string()), "vector": column})
+            if model:
+                table = table.replace_schema_metadata({MODEL_KEY: model})
+            pq.write_table(table, f)
     return path
 
 
@@ -107,20 +100,3 @@ def read_vector_model(path: str | Path) -> str | None:
         return None
     value = metadata.get(MODEL_KEY.encode())
     return value.decode() if value else None
-
-
-@contextmanager
-def staged_folder(out: str | Path) -> Iterator[Path]:
-    """A temporary folder beside ``out`` that becomes ``out`` in one rename when the block ends
-    without an error (and is removed when it fails): ``out`` is never half-written."""
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}-"))
-    try:
-        yield tmp
-        if out.exists():
-            out.rmdir()  # only an empty folder may be replaced; callers check before work
-        os.replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise

@@ -1,7 +1,7 @@
 """Documents to index: id, text and metadata, read from the files ``embedlab encode`` reads.
 
-In: a path (``.txt``, ``.jsonl``/``.ndjson``, ``.json``, ``.csv``/``.tsv``, ``.parquet``, text
-formats optionally gzipped, or ``-``), an optional text field and id field. Out: a
+In: a path (``.txt``, ``.jsonl``/``.ndjson``, ``.json``, ``.csv``/``.tsv``, ``.parquet``, each
+gzip-compressed or not, or ``-``), an optional text field and id field. Out: a
 :class:`DocumentSet`. The text field and the id field are found as ``embedlab encode`` finds
 them; every other field is metadata. Nested objects are flattened to dotted names
 (``{"meta": {"year": 2020}}`` -> ``meta.year``). A ``title`` field stays metadata and is also put
@@ -12,21 +12,23 @@ across adds).
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from embedlab.data.readers import (
-    ID_FIELDS,
-    TEXT_FIELDS,
-    decode_utf8,
-    read_bytes,
-    read_texts,
-    split_lines,
+from embedlab.data.columns import ID_NAMES, pick_column, text_column
+from embedlab.data.readers import read_texts
+from embedlab.data.records import (
+    DELIMITERS,
+    JSON_LINES_FORMATS,
+    file_format,
+    parse_json_lines,
+    parse_json_list,
+    parse_table,
+    read_parquet,
+    read_text,
 )
 from embedlab.errors import EmbedlabError
 
@@ -78,29 +80,12 @@ def filter_terms(meta: dict[str, Any]) -> list[tuple[str, str]]:
     return terms
 
 
-def _pick(columns: Sequence[str], given: str | None, names: Sequence[str], role: str,
-          path: str, exclude: str | None = None) -> str | None:
-    if given is not None:
-        if given not in columns:
-            raise EmbedlabError(f"{path}: no {role} field {given!r}; fields are {list(columns)}")
-        return given
-    lowered = {c.lower(): c for c in columns}
-    for name in names:
-        if name in lowered and lowered[name] != exclude:
-            return lowered[name]
-    return None
-
-
 def _from_records(records: list[tuple[int, dict[str, Any]]], field_name: str | None,
                   id_field: str | None, path: str) -> DocumentSet:
     columns = list(dict.fromkeys(k for _, rec in records for k in rec))
-    text_key = _pick(columns, field_name, TEXT_FIELDS, "text", path)
-    if text_key is None:
-        if len(columns) != 1:
-            raise EmbedlabError(f"{path}: cannot tell which field holds the text (fields are "
-                                f"{columns}); name it with --field")
-        text_key = columns[0]
-    id_key = _pick(columns, id_field, ID_FIELDS, "id", path, exclude=text_key)
+    text_key = text_column(columns, field_name, path)
+    id_key = pick_column(columns, id_field, ID_NAMES, source=path, role="id field",
+                         exclude=text_key)
     docs: list[Document] = []
     for i, (row, rec) in enumerate(records):
         if text_key not in rec:
@@ -123,60 +108,28 @@ def _from_records(records: list[tuple[int, dict[str, Any]]], field_name: str | N
     return DocumentSet(docs, id_key is not None, path)
 
 
-def _jsonl_records(text: str, path: str) -> list[tuple[int, Any]]:
-    records = []
-    for row, line in enumerate(split_lines(text), start=1):
-        if line.strip():
-            try:
-                records.append((row, json.loads(line)))
-            except ValueError as exc:
-                raise EmbedlabError(f"{path}: line {row} is not valid JSON ({exc.msg})") from None
-    return records
-
-
-def _suffix(path: str) -> str:
-    name = path.lower().removesuffix(".gz")
-    return Path(name).suffix
+def _records(path: str) -> list[tuple[int, Any]] | None:
+    """The rows of a file with fields (JSON, CSV/TSV, parquet); None for other formats."""
+    suffix = file_format(path)
+    if suffix in JSON_LINES_FORMATS:
+        return parse_json_lines(read_text(path), path)
+    if suffix == ".json":
+        return parse_json_list(read_text(path), path)
+    if suffix in DELIMITERS:
+        header, rows = parse_table(read_text(path), path, DELIMITERS[suffix])
+        return [(number, {name: cells[i] if i < len(cells) else None
+                          for i, name in enumerate(header)}) for number, cells in rows]
+    if suffix == ".parquet":
+        return list(enumerate(read_parquet(path).to_pylist(), start=1))
+    return None
 
 
 def read_documents(path: str | Path, field: str | None = None,
                    id_field: str | None = None) -> DocumentSet:
     """Documents of one file (see the module docstring); an :class:`EmbedlabError` if bad."""
     path = str(path)
-    suffix = _suffix(path)
-    records: list[tuple[int, Any]] | None = None
-    if suffix in (".jsonl", ".ndjson", ".json"):
-        text = decode_utf8(read_bytes(path), path)
-        if suffix == ".json":
-            try:
-                data = json.loads(text)
-            except ValueError as exc:
-                raise EmbedlabError(f"{path}: not valid JSON ({exc.msg})") from None
-            if not isinstance(data, list):
-                raise EmbedlabError(f"{path}: expected a JSON list of texts or objects")
-            records = list(enumerate(data, start=1))
-        else:
-            records = _jsonl_records(text, path)
-    elif suffix in (".csv", ".tsv"):
-        text = decode_utf8(read_bytes(path), path)
-        try:
-            reader = csv.DictReader(io.StringIO(text, newline=""),
-                                    delimiter="\t" if suffix == ".tsv" else ",")
-            records = [(i, {k.strip(): v for k, v in r.items() if k is not None})
-                       for i, r in enumerate(reader, start=2)]
-        except csv.Error as exc:
-            raise EmbedlabError(f"{path}: not a valid delimited file: {exc}") from None
-    elif suffix == ".parquet":
-        if not Path(path).is_file():
-            raise EmbedlabError(f"{path}: file not found")
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
-        try:
-            records = list(enumerate(pq.read_table(path).to_pylist(), start=1))
-        except (OSError, pa.ArrowException) as exc:
-            raise EmbedlabError(f"{path}: not a readable parquet file: {exc}") from None
-    if records is not None and records and all(isinstance(r, dict) for _, r in records):
+    records = _records(path)
+    if records and all(isinstance(r, dict) for _, r in records):
         out = _from_records(records, field, id_field, path)
     else:
         if id_field is not None:

@@ -1,0 +1,186 @@
+"""Files opened and parsed into rows: the one place that reads bytes, text, JSON and CSV/TSV.
+
+In: a path (``-`` is standard input) of a text file (txt, jsonl / ndjson, json, csv / tsv) or a
+parquet file, gzip-compressed or not: gzip is known by its first two bytes, whatever the name.
+Out: the text (UTF-8 unless told otherwise, a BOM dropped), ``(line number, JSON value)`` rows,
+``(line number, cells)`` rows, or a pyarrow table. Every problem is an :class:`EmbedlabError`
+naming the file and, where there is one, the line.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import sys
+import zlib
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from embedlab.errors import EmbedlabError
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+GZIP_MAGIC = b"\x1f\x8b"
+JSON_LINES_FORMATS = (".jsonl", ".ndjson")
+JSON_FORMATS = (*JSON_LINES_FORMATS, ".json")
+DELIMITERS = {".csv": ",", ".tsv": "\t"}
+
+csv.field_size_limit(2**31 - 1)  # huge texts are data, not an error
+
+
+class JsonLineError(EmbedlabError):
+    """A line of a JSON-lines text that does not parse; ``line`` is its number (from 1)."""
+
+    def __init__(self, source: str | Path, line: int, reason: str) -> None:
+        super().__init__(f"{source}: line {line} is not valid JSON ({reason})")
+        self.line = line
+
+
+def file_format(path: str | Path) -> str:
+    """The lower-case suffix that names the format, a ``.gz`` after it ignored."""
+    return Path(str(path).lower().removesuffix(".gz")).suffix
+
+
+def gunzip(data: bytes, source: str | Path) -> bytes:
+    """``data`` decompressed when it starts with gzip's magic bytes, else unchanged."""
+    if data[:2] != GZIP_MAGIC:
+        return data
+    try:
+        return gzip.decompress(data)
+    except (OSError, EOFError, zlib.error):
+        raise EmbedlabError(f"{source}: a damaged gzip file") from None
+
+
+def read_bytes(path: str | Path) -> bytes:
+    """The bytes of a file, or of standard input for ``-``, gunzipped when gzip."""
+    if str(path) == "-":
+        return gunzip(sys.stdin.buffer.read(), path)
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise EmbedlabError(f"{path}: file not found") from None
+    except IsADirectoryError:
+        raise EmbedlabError(f"{path}: expected a file, found a folder") from None
+    except OSError as exc:
+        raise EmbedlabError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    return gunzip(data, path)
+
+
+def starts_with(path: str | Path, prefix: bytes) -> bool:
+    """Whether a file's content (gunzipped when gzip) starts with ``prefix``; reads only that."""
+    try:
+        with Path(path).open("rb") as f:
+            head = f.read(max(len(prefix), len(GZIP_MAGIC)))
+            if head[:2] == GZIP_MAGIC:
+                f.seek(0)
+                with gzip.GzipFile(fileobj=f) as unzipped:
+                    head = unzipped.read(len(prefix))
+    except (OSError, EOFError, zlib.error):
+        return False
+    return head[:len(prefix)] == prefix
+
+
+def decode_text(data: bytes, source: str | Path, encoding: str = "utf-8") -> str:
+    """``data`` as text (a UTF-8 BOM dropped); undecodable bytes name their line."""
+    utf8 = encoding.lower().replace("_", "-") in ("utf-8", "utf8")
+    try:
+        return data.decode("utf-8-sig" if utf8 else encoding)
+    except UnicodeDecodeError as exc:
+        offset = exc.start + len(data) - len(exc.object)  # the codec skipped a BOM
+        line = data[:offset].count(b"\n") + 1
+        name = "UTF-8" if utf8 else encoding
+        raise EmbedlabError(f"{source}: not {name} text: line {line} is not valid {name} "
+                            f"(byte {offset}); re-encode the file as {name}") from None
+
+
+def read_text(path: str | Path, encoding: str = "utf-8") -> str:
+    """The whole file (or standard input for ``-``) as text, gunzipped when gzip."""
+    return decode_text(read_bytes(path), path, encoding)
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines split on ``\\n`` only (``\\r\\n`` too), so U+2028 and friends stay inside a text."""
+    lines = [line[:-1] if line.endswith("\r") else line for line in text.split("\n")]
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
+def parse_json_lines(text: str, source: str | Path) -> list[tuple[int, Any]]:
+    """The JSON value of each non-blank line as ``(line number, value)``."""
+    rows: list[tuple[int, Any]] = []
+    for number, line in enumerate(split_lines(text), start=1):
+        if not line.strip():
+            continue
+        try:
+            rows.append((number, json.loads(line)))
+        except ValueError as exc:
+            raise JsonLineError(source, number, getattr(exc, "msg", str(exc))) from None
+    return rows
+
+
+def parse_json_list(text: str, source: str | Path) -> list[tuple[int, Any]]:
+    """The items of a JSON list as ``(position from 1, value)``."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise EmbedlabError(f"{source}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
+    if not isinstance(data, list):
+        raise EmbedlabError(f"{source}: expected a JSON list of texts or objects")
+    return list(enumerate(data, start=1))
+
+
+def parse_json_records(text: str, source: str | Path) -> list[tuple[int, Any]]:
+    """A JSON list when the text starts with ``[``, else JSON lines."""
+    if text.lstrip().startswith("["):
+        return parse_json_list(text, source)
+    return parse_json_lines(text, source)
+
+
+def parse_delimited(text: str, source: str | Path, delimiter: str, *,
+                    quoting: bool = True) -> list[tuple[int, list[str]]]:
+    """Rows of CSV/TSV text as ``(line the row starts on, cells)``; empty lines are skipped.
+
+    ``quoting=False`` splits each line on the delimiter as it is: tab files such as STS-B have
+    unbalanced quotes inside their texts.
+    """
+    if not quoting:
+        return [(number, line.split(delimiter))
+                for number, line in enumerate(split_lines(text), start=1) if line]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows: list[tuple[int, list[str]]] = []
+    consumed = 0
+    try:
+        for cells in reader:
+            if cells:
+                rows.append((consumed + 1, cells))
+            consumed = reader.line_num
+    except csv.Error as exc:
+        kind = "CSV" if delimiter == "," else "delimited"
+        raise EmbedlabError(f"{source}: not a valid {kind} file (line {reader.line_num}: "
+                            f"{exc})") from None
+    return rows
+
+
+def parse_table(text: str, source: str | Path, delimiter: str
+                ) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """CSV/TSV text with a header row: the header (names stripped) and the rows after it."""
+    rows = parse_delimited(text, source, delimiter)
+    if not rows:
+        raise EmbedlabError(f"{source}: the file is empty")
+    return [name.strip() for name in rows[0][1]], rows[1:]
+
+
+def read_parquet(path: str | Path) -> pa.Table:
+    """A parquet file (or standard input for ``-``, gzip allowed) as a pyarrow table."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    data = read_bytes(path)
+    try:
+        return pq.read_table(pa.BufferReader(data))
+    except (OSError, pa.ArrowException) as exc:
+        raise EmbedlabError(f"{path}: not a readable parquet file: {exc}") from None
