@@ -31,8 +31,8 @@ import embedlab  # noqa: E402
 from embedlab.compress.evaluate import evaluate_compression  # noqa: E402
 from embedlab.compress.export import export_onnx  # noqa: E402
 from embedlab.compress.report import compression_markdown  # noqa: E402
-from embedlab.evaluate.tasks import parse_task  # noqa: E402
-from embedlab.registry import MODELS  # noqa: E402
+from embedlab.evaluate import parse_task  # noqa: E402
+from embedlab.named_models import MODELS  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "datasets"
 METHODS = "fp16,int8,uint8,binary:rescore=4,binary:rescore=10,pca:128,pca:64,whiten,whiten:256"

@@ -21,8 +21,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from encode import ROOT, write_section  # noqa: E402
 
-from embedlab.evaluate import NotApplicableError, get_model, parse_task  # noqa: E402
-from embedlab.evaluate.runner import evaluate_model  # noqa: E402
+from embedlab.evaluate import (  # noqa: E402
+    NotApplicableError,
+    evaluate_model,
+    get_model,
+    parse_task,
+)
 
 DATA = ROOT.parent / "shared" / "datasets"
 TASKS = {

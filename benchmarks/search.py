@@ -49,11 +49,11 @@ def machine() -> str:
 
 # -- (a) SciFact ---------------------------------------------------------------------------------
 def scifact(rows: list[str]) -> dict[str, Any]:
-    from embedlab.data.loaders import load_beir
-    from embedlab.evaluate.retrieval import RetrievalEvaluator
+    from embedlab.cli.search import search as search_command
+    from embedlab.data.retrieval_sets import load_beir
+    from embedlab.evaluate import RetrievalEvaluator
     from embedlab.registry import load
     from embedlab.search import Document, Index, evaluate_index
-    from embedlab.search.commands import search as search_command
 
     data = load_beir(SCIFACT, split="test")
     model = load("minilm")
@@ -100,7 +100,7 @@ def scifact(rows: list[str]) -> dict[str, Any]:
         f"truncates at 256 tokens, as the exact evaluator does); built in "
         f"{out['build_seconds']:.0f} s (encoding included; the vector cache was warm from the "
         f"exact evaluation, which took {out['exact_seconds']:.0f} s). Top 100 documents per "
-        "query; metrics by `embedlab.evaluate.metrics` (trec_eval semantics).",
+        "query; metrics by `embedlab.ranking.metrics` (trec_eval semantics).",
         "",
         "| search | nDCG@10 | MRR@10 | Recall@100 | queries/s (query vectors from the cache) |",
         "|---|---:|---:|---:|---:|",
@@ -159,7 +159,7 @@ def ann(rows: list[str], n: int, n_queries: int = 1000) -> dict[str, Any]:
     import faiss
 
     from embedlab.search.backends.faiss_store import describe
-    from embedlab.search.store import create_store
+    from embedlab.search.stores import create_store
 
     faiss.omp_set_num_threads(1)
     x, q = structured(n, seed=0), structured(n_queries, seed=1)

@@ -6,22 +6,26 @@ import re
 import zlib
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
-from embedlab.data.loaders import RetrievalData
+from embedlab.data.datasets import RetrievalData
+from embedlab.embedders.base import BaseEmbedder, EncodeResult, Kind
 from embedlab.embedders.static import WordVectorEmbedder
 
 DATASETS = Path(__file__).resolve().parents[2].parent / "shared" / "datasets"
 _TOKEN = re.compile(r"[\u4e00-\u9fff]|\w+", re.UNICODE)
 
 
-class HashEmbedder:
+class HashEmbedder(BaseEmbedder):
     """A bag-of-words Embedder: each lower-cased word (or CJK character) has a fixed random
-    vector, seeded by its CRC32; a text is the sum of its words' vectors."""
+    vector, seeded by its CRC32; a text is the sum of its words' vectors. ``calls`` records
+    ``(number of texts, kind)`` per encode call."""
 
     def __init__(self, dim: int = 64, name: str = "hash") -> None:
+        super().__init__(cache_dir=False)
         self.name = name
         self.dim = dim
         self.calls: list[tuple[int, str]] = []
@@ -30,15 +34,18 @@ class HashEmbedder:
         rng = np.random.default_rng(zlib.crc32(word.encode("utf-8")))
         return rng.standard_normal(self.dim).astype(np.float32)
 
-    def encode(self, texts: Sequence[str], *, batch_size: int = 32, normalize: bool = True,
-               kind: str = "document", progress: bool = False) -> np.ndarray:
-        self.calls.append((len(texts), kind))
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for i, text in enumerate(texts):
+    def embed(self, items: Sequence[str], **options: Any) -> EncodeResult:
+        self.calls.append((len(items), options.get("kind", "document")))
+        return super().embed(items, **options)
+
+    def _prepare(self, texts: list[str], kind: Kind) -> list[str]:
+        return texts
+
+    def _embed_items(self, items: list[str], kind: Kind) -> np.ndarray:
+        out = np.zeros((len(items), self.dim), dtype=np.float32)
+        for i, text in enumerate(items):
             for token in _TOKEN.findall(text.lower()):
                 out[i] += self.word_vector(token)
-        if normalize:
-            out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
         return out
 
 

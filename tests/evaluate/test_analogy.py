@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
-from embedlab.data.loaders import load_analogies
+from embedlab.data.words import load_analogies
 from embedlab.evaluate.analogy import AnalogyEvaluator
 
 CAPITALS = [("athens", "greece"), ("berlin", "germany"), ("paris", "france"),

@@ -7,7 +7,7 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 
-from embedlab.data.loaders import ClassificationData, LabelledTexts
+from embedlab.data.datasets import ClassificationData, LabelledTexts
 from embedlab.evaluate.classification import ClassificationEvaluator
 
 TOPICS = {"sport": ["goal", "match", "team", "score"], "food": ["pasta", "bread", "cook", "meal"],

@@ -6,7 +6,7 @@ import pytest
 from sklearn.cluster import KMeans
 from sklearn.metrics import v_measure_score
 
-from embedlab.data.loaders import LabelledTexts
+from embedlab.data.datasets import LabelledTexts
 from embedlab.errors import EmbedlabError
 from embedlab.evaluate.clustering import ClusteringEvaluator
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import silhouette_score
 
-from embedlab.data.loaders import TextSet
+from embedlab.data.datasets import TextSet
 from embedlab.evaluate.geometry import (
     GeometryEvaluator,
     alignment,

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import accuracy_score, average_precision_score, f1_score
 
-from embedlab.data.loaders import LabelledPairs
+from embedlab.data.datasets import LabelledPairs
 from embedlab.evaluate.pair_classification import (
     PairClassificationEvaluator,
     best_accuracy,

@@ -7,7 +7,7 @@ import json
 from rich.console import Console
 
 from embedlab.evaluate.report import results_table, results_to_json, write_report
-from embedlab.evaluate.runner import Result
+from embedlab.evaluate.results import Result
 
 RESULTS = [
     Result("minilm", "sts", "stsb/test", "spearman", 0.8203, {"spearman": 0.8203,

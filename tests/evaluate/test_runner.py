@@ -7,7 +7,7 @@ import json
 import pytest
 
 from embedlab.errors import EmbedlabError
-from embedlab.evaluate.runner import Result, run_evaluation
+from embedlab.evaluate import Result, run_evaluation
 
 
 def beir_folder(tmp_path, corpus, queries, qrels):

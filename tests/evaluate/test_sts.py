@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from embedlab.data.loaders import ScoredPairs
+from embedlab.data.datasets import ScoredPairs
 from embedlab.evaluate.sts import DocumentSimilarityEvaluator, STSEvaluator, correlations
 
 PAIRS = ScoredPairs(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from embedlab.data.loaders import load_word_pairs
+from embedlab.data.words import load_word_pairs
 from embedlab.errors import EmbedlabError
 from embedlab.evaluate.word_similarity import WordSimilarityEvaluator
 

@@ -10,40 +10,45 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from embedlab.embedders.base import BaseEmbedder
+
 _WORD = re.compile(r"\w+")
 
 
-class HashEmbedder:
+class HashEmbedder(BaseEmbedder):
     """Bag of words: each word a fixed random vector (seeded by its CRC), summed, normalised.
 
     Texts that share words are close, so searching a document's own words finds it; no weights,
-    no torch, microseconds per text.
+    no torch, microseconds per text. A BaseEmbedder (no vector cache), as search expects.
     """
 
     def __init__(self, dim: int = 32, salt: str = "") -> None:
+        super().__init__(cache_dir=False)
         self.dim = dim
         self.salt = salt
         self.name = f"hash-{dim}{salt}"
-        self._cache: dict[str, np.ndarray] = {}
+        self._words: dict[str, np.ndarray] = {}
         self.calls = 0
 
     def config_key(self) -> str:
         return f"HashEmbedder|{self.name}|{self.dim}|{self.salt}"
 
     def _word(self, word: str) -> np.ndarray:
-        if word not in self._cache:
+        if word not in self._words:
             rng = np.random.default_rng(zlib.crc32((self.salt + word).encode()))
-            self._cache[word] = rng.normal(size=self.dim).astype(np.float32)
-        return self._cache[word]
+            self._words[word] = rng.normal(size=self.dim).astype(np.float32)
+        return self._words[word]
 
-    def encode(self, texts, *, batch_size=32, normalize=True, kind="document", progress=False):
+    def _prepare(self, texts, kind):
+        return list(texts)
+
+    def _embed_items(self, items, kind):
         self.calls += 1
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for i, text in enumerate(texts):
+        out = np.zeros((len(items), self.dim), dtype=np.float32)
+        for i, text in enumerate(items):
             for w in _WORD.findall(text.lower()):
                 out[i] += self._word(w)
-        norms = np.linalg.norm(out, axis=1, keepdims=True)
-        return out / np.maximum(norms, 1e-12)
+        return out
 
 
 TOPICS = {

@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors
 
+from embedlab.embedders.base import BaseEmbedder
 from embedlab.errors import EmbedlabError
 from embedlab.search.chunking import Chunker, ChunkSpec, chunk_spec
 
@@ -20,14 +21,35 @@ def _tokenizer() -> Tokenizer:
     return tok
 
 
-class TokenModel:
+class _StandIn(BaseEmbedder):
+    """Chunking reads only the contract's ``tokenizer``, ``window`` and ``reserved_tokens``."""
+
+    name, dim = "stand-in", 4
+
+    def __init__(self) -> None:
+        super().__init__(cache_dir=False)
+
+    def _prepare(self, texts, kind):
+        return texts
+
+    def _embed_items(self, items, kind):
+        raise NotImplementedError
+
+
+class TokenModel(_StandIn):
     def __init__(self, window: int = 20, prompt: str = "") -> None:
+        super().__init__()
         self.tokenizer = _tokenizer()
         self.window = window
         self.prompts = {"document": prompt} if prompt else {}
 
+    def reserved_tokens(self, kind="document") -> int:
+        """As the tokenized backends count it: the prompt with the special tokens."""
+        prompt = self.prompts.get(kind, "")
+        return len(self.tokenizer.encode(prompt, add_special_tokens=True).ids)
 
-class WordModel:
+
+class WordModel(_StandIn):
     window = None
 
 

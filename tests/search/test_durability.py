@@ -18,7 +18,7 @@ from embedlab.search import generations as generations_module
 from embedlab.search import index as index_module
 
 WORDS = "man woman guitar playing onion dog cat park music food car road red blue".split()
-ADD = ("import sys; from embedlab.search.commands import index_app; "
+ADD = ("import sys; from embedlab.cli.search import index_app; "
        "index_app(sys.argv[1:])")
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import HashEmbedder, corpus_records
 
-from embedlab.data.loaders import load_beir
+from embedlab.data.retrieval_sets import load_beir
 from embedlab.errors import EmbedlabError
 from embedlab.evaluate.retrieval import RetrievalEvaluator
 from embedlab.search import Document, Index, evaluate_index

@@ -5,7 +5,8 @@ import pytest
 
 from embedlab.search.backends import faiss_store
 from embedlab.search.backends.faiss_store import FaissStore
-from embedlab.search.store import Where, create_store, open_store
+from embedlab.search.store import Where
+from embedlab.search.stores import create_store, open_store
 
 
 def clustered(n: int, dim: int = 128, latent: int = 16, seed: int = 0) -> np.ndarray:

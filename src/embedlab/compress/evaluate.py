@@ -1,6 +1,7 @@
 """Measure what each compression method costs on a task: bytes, search time, score retention.
 
-A :class:`CompressedModel` wraps an Embedder and a compressor so every evaluator runs unchanged:
+A :class:`CompressedModel` wraps an Embedder (any model object, through ``as_embedder``) and a
+compressor; it meets the Embedder contract itself, so every evaluator runs unchanged:
 
 - as an Embedder (STS, classification, clustering, ...), every vector goes through
   ``decode(encode(v))`` — both sides of a pair are compressed, as they would be when stored;
@@ -19,9 +20,12 @@ from typing import Any
 
 import numpy as np
 
-from embedlab.compress.base import Compressor, parse_methods
-from embedlab.compress.quantize import BinaryQuantizer
-from embedlab.embedders.base import Embedder, Kind, l2_normalize
+from embedlab.compress.base import Compressor
+from embedlab.compress.methods import parse_methods
+from embedlab.compress.quantize import BinaryQuantizer, Float32
+from embedlab.embedders.adapter import as_embedder
+from embedlab.embedders.base import BaseEmbedder, Kind, l2_normalize
+from embedlab.ranking.topk import top_k
 
 CALIBRATION_SIZE = 10_000
 
@@ -38,8 +42,6 @@ def calibration_sample(vectors: np.ndarray, size: int = CALIBRATION_SIZE,
 def compressed_search(compressor: Compressor, queries: np.ndarray, codes: np.ndarray,
                       k: int) -> tuple[np.ndarray, np.ndarray]:
     """Top-k ``(indices, scores)`` of float queries against stored codes."""
-    from embedlab.evaluate.retrieval import top_k
-
     if isinstance(compressor, BinaryQuantizer):
         return compressor.search(queries, codes, k)
     return top_k(compressor.transform_query(queries), compressor.decode(codes), k)
@@ -78,13 +80,21 @@ class CompressedRetriever:
 
 @dataclass
 class CompressedModel:
-    """An Embedder seen through a compressor (see the module docstring)."""
+    """An Embedder seen through a compressor (see the module docstring).
 
-    inner: Embedder
+    ``inner`` may be any model object: it is taken through ``as_embedder``. The compressor is
+    fitted on the first call's vectors as a whole (not batch by batch), so this class implements
+    the Embedder contract itself rather than subclassing the batched ``BaseEmbedder``.
+    """
+
+    inner: BaseEmbedder
     compressor: Compressor
     batch_size: int = 32
     progress: bool = False
     last_retriever: CompressedRetriever | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        self.inner = as_embedder(self.inner)
 
     @property
     def name(self) -> str:
@@ -92,8 +102,22 @@ class CompressedModel:
 
     @property
     def dim(self) -> int:
-        k = getattr(self.compressor, "k", None)
-        return int(k or self.inner.dim)
+        return int(self.compressor.output_dim(self.inner.dim))
+
+    @property
+    def modality(self) -> str:
+        return self.inner.modality
+
+    @property
+    def window(self) -> int | None:
+        return self.inner.window
+
+    @property
+    def fingerprint(self) -> str:
+        return f"{self.inner.fingerprint}|{self.compressor.spec}"
+
+    def count_tokens(self, texts: Sequence[str], kind: Kind = "document") -> list[int]:
+        return self.inner.count_tokens(texts, kind)
 
     def encode(self, texts: Sequence[str], *, batch_size: int = 32, normalize: bool = True,
                kind: Kind = "document", progress: bool = False) -> np.ndarray:
@@ -127,24 +151,25 @@ class CompressionResult:
         return asdict(self)
 
 
-def evaluate_compression(embedder: Embedder, task: Any, methods: str | list[Compressor], *,
+def evaluate_compression(embedder: Any, task: Any, methods: str | list[Compressor], *,
                          batch_size: int = 32, progress: bool = False) -> list[CompressionResult]:
-    """The float32 baseline and each method on ``task`` (a parsed ``embedlab`` task)."""
+    """The float32 baseline and each method on ``task`` (a parsed ``embedlab`` task);
+    ``embedder`` is any model object (see ``as_embedder``)."""
+    embedder = as_embedder(embedder)
     compressors = parse_methods(methods) if isinstance(methods, str) else methods
     float_bytes = 4.0 * embedder.dim
     results: list[CompressionResult] = []
-    entries: list[tuple[str, Any, float]] = [("float32", _Float32(embedder), float_bytes)]
-    entries += [(c.spec, CompressedModel(embedder, c), 0.0) for c in compressors]
+    entries: list[tuple[str, CompressedModel]] = [("float32", _Float32(embedder))]
+    entries += [(c.spec, CompressedModel(embedder, c)) for c in compressors]
     base_score: float | None = None
-    for spec, model, size in entries:
+    for spec, model in entries:
         start = time.perf_counter()
         scores = task.evaluator(batch_size=batch_size, progress=progress)(model)
         seconds = time.perf_counter() - start
         main = float(scores[task.primary_metric])
         base_score = main if base_score is None else base_score
-        retriever = getattr(model, "last_retriever", None)
-        if isinstance(model, CompressedModel):
-            size = model.compressor.bytes_per_vector()
+        retriever = model.last_retriever
+        size = model.compressor.bytes_per_vector()
         search_ms = (1000 * retriever.search_seconds / max(retriever.queries_searched, 1)
                      if retriever else None)
         results.append(CompressionResult(
@@ -159,9 +184,7 @@ def evaluate_compression(embedder: Embedder, task: Any, methods: str | list[Comp
 class _Float32(CompressedModel):
     """The uncompressed baseline, timed through the same retrieval path."""
 
-    def __init__(self, inner: Embedder) -> None:
-        from embedlab.compress.quantize import Float32
-
+    def __init__(self, inner: BaseEmbedder) -> None:
         super().__init__(inner, Float32())
 
     @property

@@ -46,6 +46,9 @@ class _Reducer(Compressor):
     def bytes_per_vector(self) -> float:
         return 4.0 * (self.k or self.dim or 0)
 
+    def output_dim(self, input_dim: int) -> int:
+        return self.k or input_dim
+
 
 class Pca(_Reducer):
     method = "pca"

@@ -10,6 +10,7 @@ from typing import Any
 from rich.table import Table
 
 from embedlab.compress.evaluate import CompressionResult
+from embedlab.files import atomic_write
 
 
 def _ms(value: float | None) -> str:
@@ -48,10 +49,8 @@ def write_compression_report(results: Sequence[CompressionResult], out_dir: str 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     task = results[0].task if results else ""
-    (out / "report.md").write_text(f"# {title}: {task}\n\n{compression_markdown(results)}\n",
-                                   encoding="utf-8")
-    (out / "results.json").write_text(json.dumps(compression_json(results), indent=2),
-                                      encoding="utf-8")
+    atomic_write(out / "report.md", f"# {title}: {task}\n\n{compression_markdown(results)}\n")
+    atomic_write(out / "results.json", json.dumps(compression_json(results), indent=2))
     fig = Figure(figsize=(7, 4.5))
     ax = fig.add_subplot()
     for r in results:

@@ -9,16 +9,17 @@ and ``write_report`` present the results. Each task family is one evaluator clas
 from __future__ import annotations
 
 from embedlab.evaluate.analogy import AnalogyEvaluator
-from embedlab.evaluate.base import Evaluator, NotApplicableError
-from embedlab.evaluate.bm25 import BM25Model, BM25Retriever
+from embedlab.evaluate.base import Evaluator, NotApplicableError, Retriever, RetrieverModel
+from embedlab.evaluate.bm25 import BM25Model
 from embedlab.evaluate.classification import ClassificationEvaluator
 from embedlab.evaluate.clustering import ClusteringEvaluator
 from embedlab.evaluate.geometry import GeometryEvaluator
-from embedlab.evaluate.models import get_model
+from embedlab.evaluate.models import as_model, get_model
 from embedlab.evaluate.pair_classification import PairClassificationEvaluator
 from embedlab.evaluate.report import results_table, results_to_json, write_report
-from embedlab.evaluate.retrieval import DenseRetriever, RetrievalEvaluator, Retriever
-from embedlab.evaluate.runner import Result, evaluate_model, run_evaluation
+from embedlab.evaluate.results import Result
+from embedlab.evaluate.retrieval import DenseRetriever, RetrievalEvaluator
+from embedlab.evaluate.runner import evaluate_model, run_evaluation
 from embedlab.evaluate.sts import DocumentSimilarityEvaluator, STSEvaluator
 from embedlab.evaluate.tasks import KINDS, Task, parse_task
 from embedlab.evaluate.word_similarity import WordSimilarityEvaluator
@@ -27,7 +28,6 @@ __all__ = [
     "KINDS",
     "AnalogyEvaluator",
     "BM25Model",
-    "BM25Retriever",
     "ClassificationEvaluator",
     "ClusteringEvaluator",
     "DenseRetriever",
@@ -39,9 +39,11 @@ __all__ = [
     "Result",
     "RetrievalEvaluator",
     "Retriever",
+    "RetrieverModel",
     "STSEvaluator",
     "Task",
     "WordSimilarityEvaluator",
+    "as_model",
     "evaluate_model",
     "get_model",
     "parse_task",

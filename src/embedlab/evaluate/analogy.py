@@ -1,6 +1,6 @@
 """Word analogies ``a : b :: c : ?`` by 3CosAdd and 3CosMul (gensim's questions-words.txt).
 
-In: :class:`~embedlab.data.loaders.Analogies`. The answer is the candidate word ``x`` (never
+In: :class:`~embedlab.data.datasets.Analogies`. The answer is the candidate word ``x`` (never
 ``a``, ``b`` or ``c``) that maximises
 
 - 3CosAdd: ``cos(x, b) - cos(x, a) + cos(x, c)`` (Mikolov et al. 2013);
@@ -23,10 +23,11 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from embedlab.data.loaders import Analogies
+from embedlab.data.datasets import Analogies
+from embedlab.embedders.static import WordVectorEmbedder
 from embedlab.errors import EmbedlabError
 from embedlab.evaluate.base import Evaluator
-from embedlab.evaluate.words import has_vocab, vocabulary_rows
+from embedlab.evaluate.words import vocabulary_rows
 from embedlab.progress import progress_bar
 
 DEFAULT_VOCAB_LIMIT = 300_000
@@ -67,7 +68,7 @@ class AnalogyEvaluator(Evaluator):
     def space(self, model: Any) -> _Space:
         """The candidate words of ``model`` and their vectors."""
         embedder = self.embedder(model)
-        if has_vocab(embedder):
+        if isinstance(embedder, WordVectorEmbedder):
             words, vectors = vocabulary_rows(embedder, self.vocab_limit or DEFAULT_VOCAB_LIMIT)
             return _Space([w.upper() if w is not None else None for w in words], vectors,
                           str.upper)

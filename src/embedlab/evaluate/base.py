@@ -1,5 +1,9 @@
 """What every evaluator shares: the model check, encoding, and the error for a model that does
-not apply to a task.
+not apply to a task; and what a model is to evaluation.
+
+A model is an Embedder (an object with only ``name``, ``dim`` and ``encode`` is wrapped by
+:func:`~embedlab.embedders.adapter.as_embedder`), or a pseudo-model that ranks documents
+without vectors: a :class:`RetrieverModel` (``make_retriever()``) or a :class:`Retriever`.
 
 An evaluator (sentence-transformers style) is built from one loaded data set, has a
 ``primary_metric`` name, and is called with a model: ``scores = evaluator(model)``, a
@@ -11,12 +15,15 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
 import numpy as np
 
+from embedlab.embedders.adapter import as_embedder
 from embedlab.embedders.base import Embedder, Kind
 from embedlab.errors import EmbedlabError
+
+Ranked = list[list[tuple[str, float]]]
 
 
 class NotApplicableError(EmbedlabError):
@@ -28,6 +35,37 @@ class NotApplicableError(EmbedlabError):
     def __init__(self, message: str, reason: str = "") -> None:
         super().__init__(message)
         self.reason = reason or message
+
+
+@runtime_checkable
+class Retriever(Protocol):
+    """Ranks the documents of one indexed corpus for queries."""
+
+    name: str
+
+    def index(self, doc_ids: Sequence[str], docs: Sequence[str]) -> None:
+        """Take the corpus (called once, before any search)."""
+
+    def search(self, queries: Sequence[str], k: int) -> Ranked:
+        """Per query, up to ``k`` ``(doc_id, score)`` pairs, best first."""
+
+
+@runtime_checkable
+class RetrieverModel(Protocol):
+    """A model that is not an Embedder but can retrieve (e.g. ``bm25``)."""
+
+    name: str
+
+    def make_retriever(self, *, batch_size: int = 32, progress: bool = False) -> Retriever:
+        """A fresh retriever, ready to index a corpus."""
+
+
+def model_name(model: Any) -> str:
+    """The name a model is reported under: an Embedder's or a retriever's ``name``, else the
+    name of its type (for an object that is neither)."""
+    if isinstance(model, (Embedder, RetrieverModel, Retriever)):
+        return str(model.name)
+    return type(model).__name__
 
 
 class Evaluator(ABC):
@@ -54,13 +92,17 @@ class Evaluator(ABC):
         """Scores of ``model`` on this data set."""
 
     def embedder(self, model: Any) -> Embedder:
-        """``model`` if it makes vectors, else NotApplicableError naming model and task."""
+        """``model`` as an Embedder (see :func:`~embedlab.embedders.adapter.as_embedder`) if it
+        makes vectors, else NotApplicableError naming model and task."""
         if isinstance(model, Embedder):
             return model
-        name = getattr(model, "name", type(model).__name__)
-        reason = "it makes no vectors (it only ranks documents, for retrieval tasks)"
-        raise NotApplicableError(f"model {name!r} does not apply to {self.kind}: {reason}",
-                                 reason)
+        try:
+            return as_embedder(model)
+        except EmbedlabError:
+            reason = "it makes no vectors (it only ranks documents, for retrieval tasks)"
+            raise NotApplicableError(
+                f"model {model_name(model)!r} does not apply to {self.kind}: {reason}",
+                reason) from None
 
     def encode(self, model: Any, texts: Sequence[str], kind: Kind = "query") -> np.ndarray:
         """L2-normalised float32 vectors of ``texts`` (duplicates are encoded once)."""

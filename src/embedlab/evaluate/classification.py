@@ -1,6 +1,6 @@
 """Classification: a logistic-regression probe trained on frozen vectors.
 
-In: :class:`~embedlab.data.loaders.ClassificationData` (train and test labelled texts). The
+In: :class:`~embedlab.data.datasets.ClassificationData` (train and test labelled texts). The
 probe (scikit-learn ``LogisticRegression``, lbfgs, up to 1000 iterations, fixed seed) learns from
 the train vectors and predicts the test labels. Out: ``accuracy`` (main) and ``f1_macro``.
 Texts are encoded with ``kind="query"``.
@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from embedlab.data.loaders import ClassificationData
+from embedlab.data.datasets import ClassificationData
 from embedlab.evaluate.base import Evaluator
 
 

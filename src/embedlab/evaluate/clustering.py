@@ -1,6 +1,6 @@
 """Clustering: k-means on the vectors of labelled texts, scored against the labels.
 
-In: :class:`~embedlab.data.loaders.LabelledTexts`. k-means (scikit-learn, k = number of distinct
+In: :class:`~embedlab.data.datasets.LabelledTexts`. k-means (scikit-learn, k = number of distinct
 labels, 3 restarts, fixed seed) on the L2-normalised vectors. Out: ``v_measure`` (main),
 ``homogeneity``, ``completeness`` and ``ari`` (adjusted Rand index). Texts are encoded with
 ``kind="query"``.
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from embedlab.data.loaders import LabelledTexts
+from embedlab.data.datasets import LabelledTexts
 from embedlab.errors import EmbedlabError
 from embedlab.evaluate.base import Evaluator
 

@@ -1,6 +1,6 @@
 """Intrinsic geometry of a model's vectors on any text set (no gold scores needed).
 
-In: :class:`~embedlab.data.loaders.TextSet` (texts; labels and positive pairs where the data has
+In: :class:`~embedlab.data.datasets.TextSet` (texts; labels and positive pairs where the data has
 them). On L2-normalised vectors:
 
 - ``anisotropy`` (main): mean cosine of random pairs of different texts -- near 0 is an isotropic
@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from embedlab.data.loaders import TextSet
+from embedlab.data.datasets import TextSet
 from embedlab.errors import EmbedlabError
 from embedlab.evaluate.base import Evaluator
 

@@ -1,6 +1,6 @@
 """Pair classification: are two texts paraphrases/duplicates? Scored from their cosine.
 
-In: :class:`~embedlab.data.loaders.LabelledPairs` (label 1 = positive). As MTEB does: ``ap``
+In: :class:`~embedlab.data.datasets.LabelledPairs` (label 1 = positive). As MTEB does: ``ap``
 (main), the average precision of the cosine as a score for the positive class (scikit-learn);
 ``accuracy`` and ``f1`` at the best threshold for each (a pair is predicted positive when its
 cosine is >= the threshold; every distinct cosine is tried, and "all negative"), with
@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from embedlab.data.loaders import LabelledPairs
+from embedlab.data.datasets import LabelledPairs
 from embedlab.evaluate.base import Evaluator, row_cosines
 
 

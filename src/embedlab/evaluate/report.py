@@ -18,10 +18,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from embedlab.files import atomic_write
+
 if TYPE_CHECKING:
     from rich.table import Table
 
-    from embedlab.evaluate.runner import Result
+    from embedlab.evaluate.results import Result
 
 NO_DIRECTION = {"geometry"}  # kinds whose main score is a description, not a quality
 
@@ -181,10 +183,9 @@ def write_report(results: Sequence[Result], out_dir: str | Path) -> list[Path]:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     plots = _plots(results, out / "plots") if results else {}
-    (out / "results.json").write_text(
-        json.dumps(results_to_json(results), indent=2, ensure_ascii=False) + "\n",
-        encoding="utf-8")
-    (out / "report.md").write_text(_markdown(results, plots), encoding="utf-8")
+    atomic_write(out / "results.json",
+                 json.dumps(results_to_json(results), indent=2, ensure_ascii=False) + "\n")
+    atomic_write(out / "report.md", _markdown(results, plots))
     written = [out / "report.md", out / "results.json"]
     written += [out / p for names in plots.values() for p in names]
     return written

@@ -3,98 +3,39 @@
 Models plug in through the :class:`Retriever` protocol: ``index(doc_ids, docs)`` once, then
 ``search(queries, k)`` gives, per query, up to ``k`` ``(doc_id, score)`` pairs, best first. An
 Embedder becomes a :class:`DenseRetriever` (documents encoded with ``kind="document"``, queries
-with ``kind="query"``, exact top-k by matrix product in bounded chunks); a model that is not an
-Embedder supplies its own retriever through ``make_retriever()`` (the :class:`RetrieverModel`
-protocol), as the ``bm25`` pseudo-model does.
+with ``kind="query"``, exact top-k by :func:`embedlab.ranking.topk.top_k`); a model that is
+not an Embedder supplies its own retriever through ``make_retriever()`` (the
+:class:`~embedlab.evaluate.base.RetrieverModel` protocol), as the ``bm25`` pseudo-model does.
 
 Scores: nDCG@10 (main), MRR@10, MAP@100 and Recall@1/3/5/10/20/50/100, computed by
-:mod:`embedlab.evaluate.metrics` with trec_eval's semantics.
+:mod:`embedlab.ranking.metrics` with trec_eval's semantics.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, ClassVar, Protocol, runtime_checkable
+from typing import Any, ClassVar
 
 import numpy as np
 
-from embedlab.data.loaders import RetrievalData
+from embedlab.data.datasets import RetrievalData
+from embedlab.embedders.adapter import as_embedder
 from embedlab.embedders.base import Embedder
 from embedlab.errors import EmbedlabError
-from embedlab.evaluate import metrics
-from embedlab.evaluate.base import Evaluator, NotApplicableError
-from embedlab.progress import progress_bar
-
-Ranked = list[list[tuple[str, float]]]
-
-
-@runtime_checkable
-class Retriever(Protocol):
-    """Ranks the documents of one indexed corpus for queries."""
-
-    name: str
-
-    def index(self, doc_ids: Sequence[str], docs: Sequence[str]) -> None:
-        """Take the corpus (called once, before any search)."""
-
-    def search(self, queries: Sequence[str], k: int) -> Ranked:
-        """Per query, up to ``k`` ``(doc_id, score)`` pairs, best first."""
-
-
-@runtime_checkable
-class RetrieverModel(Protocol):
-    """A model that is not an Embedder but can retrieve (e.g. ``bm25``)."""
-
-    name: str
-
-    def make_retriever(self, *, batch_size: int = 32, progress: bool = False) -> Retriever:
-        """A fresh retriever, ready to index a corpus."""
-
-
-def top_k(
-    queries: np.ndarray,
-    docs: np.ndarray,
-    k: int,
-    *,
-    query_chunk: int = 256,
-    doc_chunk: int = 50_000,
-    progress: bool = False,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Exact top-k by inner product: ``(indices, scores)``, each ``(len(queries), min(k, n))``.
-
-    Memory stays at about ``query_chunk * (doc_chunk + k)`` floats whatever the corpus size.
-    Rows are ordered by score descending, then document index ascending.
-    """
-    n_docs = docs.shape[0]
-    k = min(k, n_docs)
-    n_q = queries.shape[0]
-    out_idx = np.zeros((n_q, k), dtype=np.int64)
-    out_scores = np.zeros((n_q, k), dtype=np.float32)
-    if k == 0 or n_q == 0:
-        return out_idx, out_scores
-    with progress_bar(progress and n_q > query_chunk, n_q, "searching") as advance:
-        for q0 in range(0, n_q, query_chunk):
-            block = queries[q0:q0 + query_chunk]
-            best_idx = np.zeros((len(block), 0), dtype=np.int64)
-            best = np.zeros((len(block), 0), dtype=np.float32)
-            for d0 in range(0, n_docs, doc_chunk):
-                scores = block @ docs[d0:d0 + doc_chunk].T
-                idx = np.broadcast_to(np.arange(d0, d0 + scores.shape[1]), scores.shape)
-                best = np.concatenate([best, scores], axis=1)
-                best_idx = np.concatenate([best_idx, idx], axis=1)
-                if best.shape[1] > k:
-                    keep = np.argpartition(-best, k - 1, axis=1)[:, :k]
-                    best = np.take_along_axis(best, keep, axis=1)
-                    best_idx = np.take_along_axis(best_idx, keep, axis=1)
-            order = np.lexsort((best_idx, -best), axis=1)
-            out_idx[q0:q0 + len(block)] = np.take_along_axis(best_idx, order, axis=1)
-            out_scores[q0:q0 + len(block)] = np.take_along_axis(best, order, axis=1)
-            advance(len(block))
-    return out_idx, out_scores
+from embedlab.evaluate.base import (
+    Evaluator,
+    NotApplicableError,
+    Ranked,
+    Retriever,
+    RetrieverModel,
+    model_name,
+)
+from embedlab.ranking import metrics
+from embedlab.ranking.topk import top_k
 
 
 class DenseRetriever:
-    """An Embedder as a retriever: cosine similarity, exact search (see :func:`top_k`)."""
+    """An Embedder as a retriever: cosine similarity, exact search (``ranking.topk.top_k``)."""
 
     def __init__(self, embedder: Embedder, *, batch_size: int = 32, progress: bool = False):
         self.embedder = embedder
@@ -129,8 +70,12 @@ def as_retriever(model: Any, *, batch_size: int = 32, progress: bool = False) ->
         return DenseRetriever(model, batch_size=batch_size, progress=progress)
     if isinstance(model, Retriever):
         return model
-    raise NotApplicableError(f"{getattr(model, 'name', model)!r} is neither an embedding model "
-                             "nor a retriever")
+    try:
+        embedder = as_embedder(model)
+    except EmbedlabError:
+        raise NotApplicableError(f"{model_name(model)!r} is neither an embedding model nor a "
+                                 "retriever") from None
+    return DenseRetriever(embedder, batch_size=batch_size, progress=progress)
 
 
 class RetrievalEvaluator(Evaluator):

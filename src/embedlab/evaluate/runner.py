@@ -4,37 +4,19 @@ All task specs are parsed (and their files read) before any model loads, so a ba
 fast. Models are loaded one at a time, and each runs every task. A model that does not apply to
 a task (``bm25`` on anything but retrieval) is skipped with a note on stderr (``on_skip``
 receives the note instead when given); the table and report show its cell as "—". Reporting
-(``results_table``, ``results_to_json``, ``write_report``) lives in :mod:`.report` and is
-re-exported here.
+(``results_table``, ``results_to_json``, ``write_report``) lives in :mod:`.report`.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from embedlab.evaluate.base import NotApplicableError
-from embedlab.evaluate.models import get_model
-from embedlab.evaluate.report import results_table, results_to_json, write_report
+from embedlab.evaluate.base import NotApplicableError, model_name
+from embedlab.evaluate.models import as_model
+from embedlab.evaluate.results import Result
 from embedlab.evaluate.tasks import Task, parse_task
-
-
-@dataclass
-class Result:
-    """The scores of one model on one task."""
-
-    model: str
-    task: str
-    dataset: str
-    main_metric: str
-    main_score: float
-    scores: dict[str, float] = field(default_factory=dict)
-    seconds: float = 0.0
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def _note_on_stderr(message: str) -> None:
@@ -45,13 +27,15 @@ def _note_on_stderr(message: str) -> None:
 
 def evaluate_model(model: Any, task: Task, *, batch_size: int = 32,
                    progress: bool = False) -> Result:
-    """Run one loaded model on one task (NotApplicableError if it does not apply)."""
+    """Run one loaded model (see :func:`as_model`) on one task (NotApplicableError if it does
+    not apply)."""
+    model = as_model(model)
     evaluator = task.evaluator(batch_size=batch_size, progress=progress)
     start = time.perf_counter()
     scores = evaluator(model)
     seconds = time.perf_counter() - start
     metric = evaluator.primary_metric
-    return Result(model=str(getattr(model, "name", model)), task=task.kind,
+    return Result(model=model_name(model), task=task.kind,
                   dataset=task.dataset, main_metric=metric, main_score=float(scores[metric]),
                   scores={k: float(v) for k, v in scores.items()}, seconds=round(seconds, 3))
 
@@ -69,7 +53,7 @@ def run_evaluation(
     load_options: dict[str, Any] | None = None,
     on_skip: Callable[[str], None] | None = None,
 ) -> list[Result]:
-    """Evaluate each model (a name for :func:`get_model`, or a loaded model) on each task.
+    """Evaluate each model (a name or a loaded model, see :func:`as_model`) on each task.
 
     ``tasks``: ``KIND:PATH`` specs (parsed with ``split``/``text_field``/``label_field``/
     ``vocab_limit``, see :func:`parse_task`) or :class:`Task` objects. Results come in model
@@ -81,7 +65,7 @@ def run_evaluation(
     note = on_skip or _note_on_stderr
     results: list[Result] = []
     for entry in models:
-        model = get_model(entry, **(load_options or {})) if isinstance(entry, str) else entry
+        model = as_model(entry, **(load_options or {}))
         skipped: dict[str, list[str]] = {}
         for task in parsed:
             try:
@@ -90,10 +74,6 @@ def run_evaluation(
             except NotApplicableError as exc:
                 skipped.setdefault(exc.reason, []).append(task.name)
         for reason, names in skipped.items():
-            note(f"{getattr(model, 'name', entry)} skipped on {', '.join(names)}: {reason}")
+            note(f"{model_name(model)} skipped on {', '.join(names)}: {reason}")
         del model
     return results
-
-
-__all__ = ["Result", "evaluate_model", "results_table", "results_to_json", "run_evaluation",
-           "write_report"]

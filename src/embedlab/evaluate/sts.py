@@ -1,6 +1,6 @@
 """Semantic textual similarity: cosine of the two texts' vectors against gold scores.
 
-In: :class:`~embedlab.data.loaders.ScoredPairs`. Out: ``spearman`` (main) and ``pearson``
+In: :class:`~embedlab.data.datasets.ScoredPairs`. Out: ``spearman`` (main) and ``pearson``
 correlations (scipy) between cosine similarities and gold scores. The same evaluator scores
 document similarity (Lee et al. 2005), where the literature reports Pearson first
 (:class:`DocumentSimilarityEvaluator`). Texts are encoded with ``kind="query"`` (symmetric task).
@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from embedlab.data.loaders import ScoredPairs
+from embedlab.data.datasets import ScoredPairs
 from embedlab.evaluate.base import Evaluator, row_cosines
 
 

@@ -18,7 +18,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from embedlab.data import loaders
+from embedlab.data.builtin import BUILTIN_ALIASES, BUILTIN_DATASETS, builtin_files
+from embedlab.data.datasets import TextSet
+from embedlab.data.labelled import load_classification, load_labelled_texts
+from embedlab.data.pairs import load_document_similarity, load_pairs, load_sts
+from embedlab.data.retrieval_sets import load_retrieval
+from embedlab.data.text_sets import load_text_set
+from embedlab.data.words import load_analogies, load_word_pairs
 from embedlab.errors import EmbedlabError
 from embedlab.evaluate.analogy import AnalogyEvaluator
 from embedlab.evaluate.base import Evaluator
@@ -82,17 +88,17 @@ def _kind(name: str, spec: str) -> str:
 
 
 def _builtin(kind: str, target: str, spec: str) -> tuple[Path, ...]:
-    files = loaders.builtin_files(target)
+    files = builtin_files(target)
     if files is None:
-        known = ", ".join(loaders.BUILTIN_DATASETS)
+        known = ", ".join(BUILTIN_DATASETS)
         if "/" in target and not target.startswith((".", "/", "~")):
             raise EmbedlabError(f"task {spec!r}: {target!r} is not a file or folder here, and "
                                 "data sets are not downloaded from a hub; give a local path "
                                 f"(or one of the data sets shipped with gensim: {known})")
         raise EmbedlabError(f"task {spec!r}: {target}: no such file or folder (and not a data "
                             f"set available offline: {known})")
-    key = loaders.BUILTIN_ALIASES.get(target.lower(), target.lower())
-    kinds = loaders.BUILTIN_DATASETS[key][0]
+    key = BUILTIN_ALIASES.get(target.lower(), target.lower())
+    kinds = BUILTIN_DATASETS[key][0]
     if kind not in kinds:
         raise EmbedlabError(f"task {spec!r}: data set {target!r} is for {' or '.join(kinds)}, "
                             f"not {kind}")
@@ -106,33 +112,33 @@ def _load(kind: str, target: str, spec: str, split: str | None, text_field: str 
     if kind == "doc-similarity":
         if "," in target:
             docs, matrix = (Path(p.strip()).expanduser() for p in target.split(",", 1))
-            return loaders.load_document_similarity(docs, matrix)
+            return load_document_similarity(docs, matrix)
         if path.exists():
             raise EmbedlabError(f"task {spec!r}: expected doc-similarity:DOCUMENTS,MATRIX (a "
                                 "file with one document per line, a square similarity matrix)")
         docs, matrix = _builtin(kind, target, spec)
-        return loaders.load_document_similarity(docs, matrix, encoding="latin-1")
+        return load_document_similarity(docs, matrix, encoding="latin-1")
     if not path.exists():
         files = _builtin(kind, target, spec)
         if kind == "geometry":  # the Lee corpus: its documents
-            data = loaders.load_document_similarity(*files, encoding="latin-1")
-            return loaders.TextSet(data.name, list(dict.fromkeys(data.texts1 + data.texts2)))
+            data = load_document_similarity(*files, encoding="latin-1")
+            return TextSet(data.name, list(dict.fromkeys(data.texts1 + data.texts2)))
         path = files[0]
     if kind == "sts":
-        return loaders.load_sts(path, split=split, **fields)
+        return load_sts(path, split=split, **fields)
     if kind == "retrieval":
-        return loaders.load_retrieval(path, split=split)
+        return load_retrieval(path, split=split)
     if kind == "classification":
-        return loaders.load_classification(path, split=split, **fields)
+        return load_classification(path, split=split, **fields)
     if kind == "clustering":
-        return loaders.load_labelled_texts(path, split=split, **fields)
+        return load_labelled_texts(path, split=split, **fields)
     if kind == "pair-classification":
-        return loaders.load_pairs(path, split=split, **fields)
+        return load_pairs(path, split=split, **fields)
     if kind == "word-similarity":
-        return loaders.load_word_pairs(path)
+        return load_word_pairs(path)
     if kind == "analogy":
-        return loaders.load_analogies(path)
-    return loaders.load_text_set(path, split=split, **fields)
+        return load_analogies(path)
+    return load_text_set(path, split=split, **fields)
 
 
 def parse_task(

@@ -1,6 +1,6 @@
 """Word similarity: cosine of two words' vectors against human scores (WordSim-353, SimLex-999).
 
-In: :class:`~embedlab.data.loaders.WordPairs`. A pair is skipped when the model cannot embed one
+In: :class:`~embedlab.data.datasets.WordPairs`. A pair is skipped when the model cannot embed one
 of its words (word-vector models: no known token; see :mod:`embedlab.evaluate.words`), as
 gensim's ``evaluate_word_pairs`` does. Out: ``spearman`` (main) and ``pearson`` over the pairs
 kept, ``pairs`` (how many were kept) and ``skipped`` (how many were not) -- the last two are
@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from embedlab.data.loaders import WordPairs
+from embedlab.data.datasets import WordPairs
 from embedlab.errors import EmbedlabError
 from embedlab.evaluate.base import Evaluator, row_cosines
 from embedlab.evaluate.sts import correlations

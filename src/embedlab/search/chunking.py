@@ -8,8 +8,9 @@ start of the word). Models without one (word vectors, model2vec, engines that to
 internally) count words (runs of non-space characters). Size 0 means one chunk per document
 (the model then truncates or splits it as ``--long`` says).
 
-The default size is the model window minus its special tokens and document prompt, so no chunk
-is truncated; the default overlap is an eighth of the size.
+The default size is the model window minus ``embedder.reserved_tokens("document")`` (special
+tokens, document prompt, appended EOS), so no chunk is truncated; the default overlap is an
+eighth of the size.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from embedlab.embedders.base import BaseEmbedder
 from embedlab.errors import EmbedlabError
 
 _WORDS = re.compile(r"\S+")
@@ -47,39 +49,31 @@ class Chunk:
     end: int
 
 
-def _room(embedder: Any) -> int | None:
+def _room(embedder: BaseEmbedder) -> int | None:
     """Content tokens that fit the window after special tokens and the document prompt."""
-    tokenizer, window = getattr(embedder, "tokenizer", None), getattr(embedder, "window", None)
-    if tokenizer is None or not window:
+    if embedder.tokenizer is None or not embedder.window:
         return None
-    prompt = (getattr(embedder, "prompts", None) or {}).get("document", "")
-    used = len(tokenizer.encode(prompt, add_special_tokens=True).ids)
-    used += 1 if getattr(embedder, "append_id", None) is not None else 0
-    return max(int(window) - used, 8)
+    return max(int(embedder.window) - embedder.reserved_tokens("document"), 8)
 
 
-def chunk_spec(embedder: Any, size: int | None = None, overlap: int | None = None) -> ChunkSpec:
+def chunk_spec(embedder: BaseEmbedder, size: int | None = None,
+               overlap: int | None = None) -> ChunkSpec:
     """The spec for this model: tokens where it has a tokenizer, else words (see docstring)."""
     if size is not None and size < 0:
         raise EmbedlabError(f"chunk size must be 0 (no chunking) or more, got {size}")
     if size == 0:
         return ChunkSpec("none", 0, 0)
-    has_tokenizer = _has_tokenizer(embedder)
     room = _room(embedder)
     if size is None:
-        window = getattr(embedder, "window", None)
+        window = embedder.window
         size = room if room is not None else (int(window * 3 // 4) if window else DEFAULT_WORDS)
     if overlap is None:
         overlap = size // 8
     if overlap < 0 or overlap >= size:
         raise EmbedlabError(f"overlap must be at least 0 and less than the chunk size ({size}), "
                             f"got {overlap}")
-    return ChunkSpec("tokens" if has_tokenizer else "words", int(size), int(overlap))
-
-
-def _has_tokenizer(embedder: Any) -> bool:
-    tokenizer = getattr(embedder, "tokenizer", None)
-    return tokenizer is not None and hasattr(tokenizer, "encode_batch")
+    unit = "tokens" if embedder.tokenizer is not None else "words"
+    return ChunkSpec(unit, int(size), int(overlap))
 
 
 def _windows(n: int, size: int, overlap: int, word_of: list[int | None]) -> list[tuple[int, int]]:

@@ -7,8 +7,8 @@ Out: ``{"ndcg@10": ..., "mrr@10": ..., "map@100": ..., "recall@k": ...}`` of the
 ranking (top 100 documents per judged query, a document scored by its best chunk), the same
 metrics of an exact (brute-force) search of the same index under ``exact:`` (dense and hybrid
 modes), and ``build_seconds`` (when built here), ``search_seconds`` and
-``queries_per_second``. Metrics come from :mod:`embedlab.evaluate.metrics` (trec_eval's
-semantics), so they compare with ``embedlab eval`` figures.
+``queries_per_second``. Metrics come from :mod:`embedlab.ranking.metrics` (trec_eval's
+semantics), the same code ``embedlab eval`` scores with, so the figures compare.
 """
 
 from __future__ import annotations
@@ -16,14 +16,18 @@ from __future__ import annotations
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from embedlab.data.loaders import RetrievalData, load_retrieval
+from embedlab.data.datasets import RetrievalData
+from embedlab.data.retrieval_sets import load_retrieval
 from embedlab.errors import EmbedlabError
-from embedlab.evaluate import metrics
+from embedlab.ranking import metrics
 from embedlab.search.documents import Document, DocumentSet
 from embedlab.search.index import Index
 from embedlab.search.store import KINDS
+
+if TYPE_CHECKING:
+    from embedlab.evaluate import Result
 
 DEPTH = 100
 
@@ -89,15 +93,14 @@ def _scores(index: Index, data: RetrievalData, mode: str, fusion: str, with_exac
 
 def evaluate_through_index(models: list[str], tasks: list[str], *, index_kind: str,
                            split: str | None = None, mode: str = "dense", batch_size: int = 32,
-                           progress: bool = False) -> list[Any]:
+                           progress: bool = False) -> list[Result]:
     """``embedlab eval --index``: each model on each retrieval task, through a built index.
 
-    Returns the evaluation runner's ``Result`` rows (task ``retrieval``, dataset suffixed with
+    Returns evaluation ``Result`` rows (task ``retrieval``, dataset suffixed with
     the index kind), whose scores hold the index's metrics and, prefixed ``exact:``, the same
     metrics from exact search over the same vectors.
     """
-    from embedlab.evaluate.runner import Result
-    from embedlab.evaluate.tasks import parse_task
+    from embedlab.evaluate import Result, parse_task
 
     parsed = [parse_task(t, split) for t in tasks]
     wrong = [t.spec for t in parsed if t.kind != "retrieval"]

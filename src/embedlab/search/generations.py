@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from embedlab.errors import EmbedlabError
+from embedlab.files import atomic_write
 
 POINTER = "CURRENT"
 MANIFEST = "manifest.json"
@@ -60,17 +61,7 @@ def fsync_tree(folder: Path) -> None:
 
 def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
     """Write JSON to ``path`` so that readers see the old content or the new, never a mix."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(data, f, indent=2)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    fsync_path(path.parent)
+    atomic_write(path, json.dumps(data, indent=2), durable=True)
 
 
 class IndexFolder:

@@ -1,4 +1,4 @@
-"""The vector store interface, and a factory that picks a backend by name.
+"""The vector store interface (:class:`VectorStore`) and the filter it takes (:class:`Where`).
 
 A store keeps one float32 vector per chunk, keyed by an integer ``row`` that the index assigns
 (``0, 1, 2, ...`` in insertion order), and answers top-k inner-product queries (vectors are
@@ -9,7 +9,7 @@ and :meth:`VectorStore.committed` once that generation is published.
 
 Backends: ``faiss`` (embedded, the default: :mod:`embedlab.search.backends.faiss_store`) and
 ``qdrant`` (a Qdrant server, or qdrant-client's local mode:
-:mod:`embedlab.search.backends.qdrant_store`).
+:mod:`embedlab.search.backends.qdrant_store`); :mod:`embedlab.search.stores` picks one by name.
 """
 
 from __future__ import annotations
@@ -21,10 +21,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from embedlab.errors import EmbedlabError
 from embedlab.search.filters import Filters
 
-BACKENDS = ("faiss", "qdrant")
 KINDS = ("auto", "exact", "hnsw", "int8", "binary")
 
 
@@ -95,28 +93,3 @@ class VectorStore(ABC):
     @abstractmethod
     def n_rows(self) -> int:
         """One more than the largest row ever added (the next row to assign)."""
-
-
-def store_class(backend: str) -> type[VectorStore]:
-    if backend == "faiss":
-        from embedlab.search.backends.faiss_store import FaissStore
-
-        return FaissStore
-    if backend == "qdrant":
-        from embedlab.search.backends.qdrant_store import QdrantStore
-
-        return QdrantStore
-    raise EmbedlabError(f"unknown backend {backend!r}; expected one of: {', '.join(BACKENDS)}")
-
-
-def create_store(backend: str, dim: int, *, kind: str = "auto", index_dir: Path,
-                 **options: Any) -> VectorStore:
-    """A new, empty store of the named backend (``options`` are the backend's settings)."""
-    if kind not in KINDS:
-        raise EmbedlabError(f"unknown index kind {kind!r}; expected one of: {', '.join(KINDS)}")
-    return store_class(backend).create(dim, kind=kind, index_dir=index_dir, **options)
-
-
-def open_store(section: dict[str, Any], folder: Path, index_dir: Path) -> VectorStore:
-    """The store a generation's manifest ``section`` describes, its files in ``folder``."""
-    return store_class(section["backend"]).open(section, folder, index_dir)

@@ -36,12 +36,12 @@ def _candidates(embedder: Any, source: str, anchors: list[str], corpus: list[str
                 anchor_vecs: np.ndarray, corpus_vecs: np.ndarray, depth: int) -> np.ndarray:
     """Corpus indices ranked for each anchor, ``(len(anchors), depth)`` (-1 pads)."""
     if source == "model":
-        from embedlab.evaluate.retrieval import top_k
+        from embedlab.ranking.topk import top_k
 
         idx, _ = top_k(anchor_vecs, corpus_vecs, depth)
         return idx
     if source == "bm25":
-        from embedlab.evaluate.bm25 import BM25Retriever
+        from embedlab.ranking.lexical import BM25Retriever
 
         retriever = BM25Retriever()
         retriever.index([str(i) for i in range(len(corpus))], corpus)

@@ -10,7 +10,8 @@ Files of a generation: ``vectors.npy`` (float32, row i = chunk row i; memory-map
   that crosses the threshold);
 - ``int8``: faiss ``ScalarQuantizer`` codes (8 bits per dimension, ranges trained on the
   vectors; 4x smaller), flat below the threshold and ``IndexHNSWSQ`` above it;
-- ``binary``: sign bits (:class:`embedlab.compress.quantize.BinaryQuantizer`, 32x smaller),
+- ``binary``: sign bits (:func:`sign_bits`, the codes of ``embedlab compress``'s ``binary``;
+  32x smaller),
   searched by Hamming distance with faiss ``IndexBinaryFlat`` (popcount; faiss' binary HNSW
   cannot filter).
 
@@ -29,7 +30,6 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from embedlab.compress.quantize import BinaryQuantizer
 from embedlab.errors import EmbedlabError
 from embedlab.search.store import VectorStore, Where
 
@@ -39,6 +39,11 @@ DEFAULTS: dict[str, Any] = {
 }
 EXACT_FILTER_ROWS = 20_000
 _PERSISTED = ("hnsw", "sq8", "hnsw-sq8")  # structures worth saving (slow to rebuild)
+
+
+def sign_bits(vectors: np.ndarray) -> np.ndarray:
+    """One bit per dimension, set where the value is positive, packed 8 to a byte."""
+    return np.packbits(np.asarray(vectors) > 0, axis=1)
 
 
 def _faiss() -> Any:
@@ -201,7 +206,7 @@ class FaissStore(VectorStore):
         else:
             index = faiss.IndexBinaryFlat(d)
             if len(x):
-                index.add(BinaryQuantizer().encode(x))
+                index.add(sign_bits(x))
             self._index = index
             return index
         if not index.is_trained and len(x):
@@ -277,7 +282,7 @@ class FaissStore(VectorStore):
         if sel is not None:
             params.sel = sel
         if self.structure == "binary":
-            _, cand = index.search(BinaryQuantizer().encode(q), fetch, params=params)
+            _, cand = index.search(sign_bits(q), fetch, params=params)
         else:
             s, cand = index.search(q, fetch, params=params)
             if not rescore:

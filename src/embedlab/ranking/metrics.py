@@ -3,7 +3,7 @@
 Written here rather than taken from pytrec_eval so that evaluation needs no compiled dependency
 at run time (``pytrec_eval`` does not build on every platform; it is the reference in the tests,
 which hold these numbers to within 1e-6 of it). Per query the work is a few numpy operations on
-the top ``max(k)`` documents, so thousands of queries take well under a second.
+the top ``max(k)`` documents.
 
 In: a run ``{query_id: {doc_id: score}}`` (or ``{query_id: [(doc_id, score), ...]}``) and qrels
 ``{query_id: {doc_id: grade}}``. Out: ``{"ndcg@10": ..., "mrr@10": ..., ...}``.

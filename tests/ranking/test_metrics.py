@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from embedlab.evaluate import metrics
+from embedlab.ranking import metrics
 
 pytrec_eval = pytest.importorskip("pytrec_eval")
 

@@ -1,0 +1,22 @@
+"""One model's scores on one task (:class:`Result`): what the runner makes and reports show."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class Result:
+    """The scores of one model on one task."""
+
+    model: str
+    task: str
+    dataset: str
+    main_metric: str
+    main_score: float
+    scores: dict[str, float] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
