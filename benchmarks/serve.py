@@ -54,7 +54,7 @@ import psutil
 import torch
 
 import embedlab
-from embedlab.registry import MODELS
+from embedlab.named_models import MODELS
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from encode import stsb_test_sentences, write_section  # noqa: E402  (shared with encode.py)

@@ -35,10 +35,10 @@ from encode import stsb_test_sentences, write_section  # noqa: E402
 from serve import EncodeWorker, machine  # noqa: E402
 
 import embedlab  # noqa: E402
-from embedlab.serve.commands import quiet_openmp  # noqa: E402
+from embedlab.serve.server import quiet_openmp  # noqa: E402
 from embedlab.serve.workers import (  # noqa: E402
-    ModelSpec,
     ProcessEncoder,
+    WorkerSpec,
     default_processes,
     threads_per_process,
 )
@@ -95,7 +95,7 @@ def main() -> None:
     ratios: dict[int, list[float]] = {size: [] for size in sizes}
     inproc: list[float] = []
     try:
-        pool = ProcessEncoder(ModelSpec(MODEL, threads=threads_per_process(count)), count)
+        pool = ProcessEncoder(WorkerSpec(MODEL, threads=threads_per_process(count)), count)
         pool_rate(pool, texts, costs, 16, 2.0)  # warm-up
         for r in range(args.rounds):
             print(f"round {r + 1}", flush=True)

@@ -14,13 +14,15 @@ import asyncio
 import contextlib
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Any
 
 import httpx
+import numpy as np
 
+from embedlab.embedders.base import BaseEmbedder, EncodeResult, Kind
 from embedlab.search import Document
-from embedlab.serve.commands import bind, make_server
+from embedlab.serve.server import bind, make_server
 
 DOCS = [
     Document("g1", "the man plays guitar music", {"topic": "music"}),
@@ -34,15 +36,15 @@ DOCS = [
 ]
 
 
-class Probe:
-    """An Embedder wrapper that records what it was asked and can be slowed down or held."""
+class Probe(BaseEmbedder):
+    """An Embedder around another that records what it was asked and can be slowed or held."""
 
-    def __init__(self, inner: Any, *, delay: float = 0.0, gated: bool = False) -> None:
+    def __init__(self, inner: BaseEmbedder, *, delay: float = 0.0, gated: bool = False) -> None:
+        super().__init__(long=inner.long, cache_dir=False)
         self.inner = inner
         self.name = inner.name
         self.dim = inner.dim
-        self.window = getattr(inner, "window", None)
-        self.long = getattr(inner, "long", "truncate")
+        self.window = inner.window
         self.delay = delay
         self.gate = threading.Event()
         self.entered = threading.Event()
@@ -51,10 +53,10 @@ class Probe:
         self.batches: list[list[str]] = []
         self.fail_next = False
 
-    def count_tokens(self, texts: list[str], kind: str = "document") -> list[int]:
+    def count_tokens(self, texts: Sequence[str], kind: Kind = "document") -> list[int]:
         return self.inner.count_tokens(texts, kind)
 
-    def embed(self, texts: list[str], **kwargs: Any) -> Any:
+    def embed(self, texts: Sequence[Any], **kwargs: Any) -> EncodeResult:
         self.entered.set()
         self.gate.wait(30)
         if self.delay:
@@ -65,8 +67,11 @@ class Probe:
             raise RuntimeError("the model broke")
         return self.inner.embed(texts, **kwargs)
 
-    def encode(self, texts: list[str], **kwargs: Any) -> Any:
-        return self.embed(texts, **kwargs).vectors
+    def _prepare(self, texts: list[Any], kind: Kind) -> list[Any]:
+        raise AssertionError("a Probe encodes through embed()")
+
+    def _embed_items(self, items: list[Any], kind: Kind) -> np.ndarray:
+        raise AssertionError("a Probe encodes through embed()")
 
 
 @contextlib.asynccontextmanager

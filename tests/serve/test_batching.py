@@ -1,47 +1,84 @@
-"""The batcher on its own: grouping by token budget, order, kinds, limits, failures, draining."""
+"""The batcher on its own: grouping by token budget, order, kinds, limits, failures, draining.
+
+Most tests run it over a :class:`ThreadEncoder` with a fake model (no weights); the last ones
+over fake encoders that answer when the test says so, as worker processes would.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import threading
 import time
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
+from typing import Any
 
 import numpy as np
 import pytest
 
+from embedlab.embedders.base import BaseEmbedder, EncodeResult, EncodeStats, Kind
 from embedlab.serve.batching import Batcher, QueueFull, ShuttingDown
+from embedlab.serve.encoders import ThreadEncoder
 
 DIM = 4
 
 
-class FakeEncoder:
-    """Row for text ``"t<n>"`` is ``[n, n, n, n]``; records every batch, can be held or fail."""
+def rows_for(batch: Sequence[str]) -> np.ndarray:
+    return np.array([[float(t[1:])] * DIM for t in batch], dtype=np.float32)
+
+
+class FakeEncoder(BaseEmbedder):
+    """A model whose row for ``"t<n>"`` is ``[n, n, n, n]``; records every batch it is handed
+    (it packs, so it gets the batcher's batches whole), can be held or fail."""
+
+    name = "fake"
+    dim = DIM
 
     def __init__(self, delay: float = 0.0) -> None:
+        super().__init__(cache_dir=False)
+        self.packing = True
         self.batches: list[tuple[list[str], str]] = []
         self.delay = delay
         self.gate = threading.Event()
         self.gate.set()
         self.fail = False
 
-    def __call__(self, texts: list[str], costs: list[int], kind: str) -> np.ndarray:
+    def embed(self, items: Sequence[Any], **kwargs: Any) -> EncodeResult:
         self.gate.wait(10)
         if self.delay:
             time.sleep(self.delay)
-        self.batches.append((list(texts), kind))
+        self.batches.append((list(items), kwargs["kind"]))
         if self.fail:
             raise RuntimeError("boom")
-        return np.array([[float(t[1:])] * DIM for t in texts], dtype=np.float32)
+        return EncodeResult(rows_for(items), EncodeStats(count=len(items)))
+
+    def _prepare(self, texts: list[Any], kind: Kind) -> list[Any]:
+        raise AssertionError("unused: embed is the fake")
+
+    def _embed_items(self, items: list[Any], kind: Kind) -> np.ndarray:
+        raise AssertionError("unused: embed is the fake")
 
 
 def texts(start: int, n: int) -> list[str]:
     return [f"t{i}" for i in range(start, start + n)]
 
 
-def make(encoder: FakeEncoder, **kw) -> Batcher:
+_encoders: list[Any] = []
+
+
+@pytest.fixture(autouse=True)
+def _close_encoders() -> Iterator[None]:
+    yield
+    while _encoders:
+        _encoders.pop().close()
+
+
+def make(model: Any, threads: int = 1, **kw: Any) -> Batcher:
+    """A batcher over a fake model in ``threads`` encode threads, or over a fake Encoder."""
     options = {"dim": DIM, "max_batch_tokens": 1000, "max_wait_ms": 20.0, "max_queue": 1000}
     options.update(kw)
+    encoder = ThreadEncoder(model, threads=threads) if isinstance(model, BaseEmbedder) else model
+    _encoders.append(encoder)
     return Batcher(encoder, **options)
 
 
@@ -266,41 +303,41 @@ class CountingEncoder(FakeEncoder):
         self.most_inside = 0
         self.lock = threading.Lock()
 
-    def __call__(self, texts: list[str], costs: list[int], kind: str) -> np.ndarray:
+    def embed(self, items: Sequence[Any], **kwargs: Any) -> EncodeResult:
         with self.lock:
             self.inside += 1
             self.most_inside = max(self.most_inside, self.inside)
         try:
-            return super().__call__(texts, costs, kind)
+            return super().embed(items, **kwargs)
         finally:
             with self.lock:
                 self.inside -= 1
 
 
 @pytest.mark.anyio
-async def test_two_workers_share_the_waiting_texts_and_encode_at_once() -> None:
+async def test_two_threads_share_the_waiting_texts_and_encode_at_once() -> None:
     enc = CountingEncoder(delay=0.05)
-    b = make(enc, workers=2)
+    b = make(enc, threads=2)
     b.start()
     results = await asyncio.gather(*(b.submit([f"t{i}"], [1], "document") for i in range(8)))
     assert [int(r[0, 0]) for r in results] == list(range(8))
     assert enc.most_inside == 2
     first_two = [len(t) for t, _ in enc.batches[:2]]
-    assert first_two == [4, 4]  # 8 texts waiting, 2 workers free: half each
+    assert first_two == [4, 4]  # 8 texts waiting, 2 threads free: half each
     await b.close()
 
 
 @pytest.mark.anyio
-async def test_a_batch_ahead_is_cut_while_the_workers_are_busy() -> None:
+async def test_a_batch_ahead_is_cut_while_the_encoder_is_busy() -> None:
     enc = FakeEncoder()
     enc.gate.clear()  # hold the first batch inside the encoder
-    b = make(enc, workers=1, ahead=1, max_wait_ms=5.0)
+    b = make(enc, threads=1, ahead=1, max_wait_ms=5.0)
     b.start()
     first = asyncio.ensure_future(b.submit(texts(0, 2), [1, 1], "document"))
     await asyncio.sleep(0.05)
     second = asyncio.ensure_future(b.submit(texts(10, 2), [1, 1], "document"))
     await asyncio.sleep(0.05)
-    assert b.depth == 0  # cut into the batch ahead, though the only worker is busy
+    assert b.depth == 0  # cut into the batch ahead, though the only thread is busy
     third = asyncio.ensure_future(b.submit(texts(20, 2), [1, 1], "document"))
     await asyncio.sleep(0.05)
     assert b.depth == 2  # no more batches ahead: these wait in the queue
@@ -310,29 +347,41 @@ async def test_a_batch_ahead_is_cut_while_the_workers_are_busy() -> None:
     await b.close()
 
 
-class FakeWorkers:
-    """A ``submit`` like ProcessEncoder's: batches are handed on at once, answered later."""
+class FakeProcesses:
+    """An Encoder like ProcessEncoder, without a model: batches are handed on at once and
+    answered when the test says so."""
 
-    def __init__(self) -> None:
+    def __init__(self, count: int = 1) -> None:
+        self.count = count
+        self.packed = False
         self.sent: list[tuple[list[str], Future[np.ndarray]]] = []
+        self.closed = False
 
     def submit(self, texts: list[str], costs: list[int], kind: str) -> Future[np.ndarray]:
         future: Future[np.ndarray] = Future()
         self.sent.append((list(texts), future))
         return future
 
+    def run(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        future.set_result(fn(*args, **kwargs))
+        return future
+
+    def close(self) -> None:
+        self.closed = True
+
     def answer(self, i: int, fail: bool = False) -> None:
         batch, future = self.sent[i]
         if fail:
             future.set_exception(RuntimeError("worker died"))
         else:
-            future.set_result(np.array([[float(t[1:])] * DIM for t in batch], np.float32))
+            future.set_result(rows_for(batch))
 
 
 @pytest.mark.anyio
 async def test_batches_are_handed_to_the_workers_ahead_and_answered_out_of_order() -> None:
-    workers = FakeWorkers()
-    b = make(FakeEncoder(), workers=1, ahead=1, max_wait_ms=5.0, submit=workers.submit)
+    workers = FakeProcesses()
+    b = make(workers, ahead=1, max_wait_ms=5.0)
     b.start()
     first = asyncio.ensure_future(b.submit(texts(0, 2), [1, 1], "document"))
     await asyncio.sleep(0.05)
@@ -353,3 +402,27 @@ async def test_batches_are_handed_to_the_workers_ahead_and_answered_out_of_order
     assert (await third)[:, 0].tolist() == [20, 21]
     assert b.admitted == 0
     await b.close()
+
+
+@pytest.mark.anyio
+async def test_the_batcher_needs_nothing_but_an_encoder() -> None:
+    encoder = FakeProcesses(count=2)
+    b = make(encoder, max_batch_tokens=3, max_wait_ms=5.0)
+    assert b.at_once == 2
+    b.start()
+    asked = [asyncio.ensure_future(b.submit(texts(10 * i, 2), [1, 1], "query"))
+             for i in range(4)]
+    deadline = time.monotonic() + 5
+    while not all(task.done() for task in asked):  # answer each batch once it is handed on
+        assert time.monotonic() < deadline, "the batches were not all handed on"
+        await asyncio.sleep(0.01)
+        for i, (_, future) in enumerate(encoder.sent):
+            if not future.done():
+                encoder.answer(i)
+    rows = await asyncio.gather(*asked)
+    assert [r[:, 0].tolist() for r in rows] == [[10 * i, 10 * i + 1] for i in range(4)]
+    assert all(len(batch) <= 3 for batch, _ in encoder.sent)  # the token budget held
+    assert await b.run(lambda x: x + 1, 41) == 42  # other work goes where the encoder runs it
+    assert b.admitted == 0 and b.batches == len(encoder.sent)
+    await b.close()
+    assert not encoder.closed  # its owner closes it

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from embedlab.errors import EmbedlabError
-from embedlab.serve.commands import bind
+from embedlab.serve.server import bind
 from embedlab.serve.settings import ServeSettings
 
 

@@ -14,15 +14,16 @@ from serve_helpers import serving
 from embedlab.errors import EmbedlabError
 from embedlab.registry import load
 from embedlab.serve.app import create_app
+from embedlab.serve.encoders import ThreadEncoder
 from embedlab.serve.settings import ServeSettings
-from embedlab.serve.workers import ModelSpec, ProcessEncoder, WorkerFailed, threads_per_process
+from embedlab.serve.workers import ProcessEncoder, WorkerFailed, WorkerSpec, threads_per_process
 
 TEXTS = ["the man plays guitar", "a", "slicing onion for the food " * 5, "a red car"]
 
 
 @pytest.fixture(scope="module")
 def encoder(tiny_st_model: Path):
-    pool = ProcessEncoder(ModelSpec(str(tiny_st_model), threads=1), 2)
+    pool = ProcessEncoder(WorkerSpec(str(tiny_st_model), threads=1), 2)
     yield pool
     pool.close()
 
@@ -36,6 +37,24 @@ def test_worker_processes_encode_like_the_model_here(encoder: ProcessEncoder,
     assert len(set(encoder.pids())) == 2
 
 
+@pytest.mark.parametrize("pack", [True, False])
+def test_threads_and_processes_give_the_same_rows_for_a_batch(
+        encoder: ProcessEncoder, tiny_st_model: Path, pack: bool) -> None:
+    here = load(str(tiny_st_model), cache_dir=False)
+    threads = ThreadEncoder(here, threads=2, pack=pack, pass_overhead_tokens=1,
+                            encode_batch_size=2)  # without packing: several passes
+    try:
+        assert threads.count == 2 and threads.packed is pack and encoder.packed
+        costs = here.count_tokens(TEXTS)
+        in_threads = threads.submit(TEXTS, costs, "query").result(timeout=60)
+        in_processes = encoder.submit(TEXTS, costs, "query").result(timeout=60)
+    finally:
+        threads.close()
+    assert in_threads.dtype == in_processes.dtype == np.float32
+    np.testing.assert_allclose(in_threads, in_processes, atol=1e-5)
+    np.testing.assert_allclose(np.linalg.norm(in_threads, axis=1), 1.0, atol=1e-5)
+
+
 def test_batches_queued_in_one_worker_come_back_to_their_callers(
         encoder: ProcessEncoder, tiny_st_model: Path) -> None:
     here = load(str(tiny_st_model), cache_dir=False)
@@ -44,7 +63,7 @@ def test_batches_queued_in_one_worker_come_back_to_their_callers(
     for pid in stopped:  # hold the workers still so the batches queue up in their pipes
         os.kill(pid, signal.SIGSTOP)
     try:
-        futures = [encoder.submit(b, [1] * len(b), "document") for b in batches]
+        futures = [encoder.send(b, [1] * len(b), "document") for b in batches]
         assert sorted(s.backlog()[0] for s in encoder._slots) == [6, 6]  # shared out evenly
     finally:
         for pid in stopped:
@@ -68,7 +87,7 @@ def test_a_worker_that_dies_fails_the_batches_it_held_and_is_replaced(
     old = set(encoder.pids())
     for pid in old:  # stop both, so the batches wait in their pipes, then kill them
         os.kill(pid, signal.SIGSTOP)
-    futures = [encoder.submit(TEXTS, [1] * len(TEXTS), "document") for _ in range(4)]
+    futures = [encoder.send(TEXTS, [1] * len(TEXTS), "document") for _ in range(4)]
     for pid in old:
         os.kill(pid, signal.SIGKILL)
     for future in futures:
@@ -90,7 +109,7 @@ def test_a_worker_that_dies_idle_costs_no_request(encoder: ProcessEncoder) -> No
 
 def test_a_model_that_cannot_load_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(EmbedlabError, match="could not load the model"):
-        ProcessEncoder(ModelSpec(str(tmp_path / "missing")), 1, load_timeout=120)
+        ProcessEncoder(WorkerSpec(str(tmp_path / "missing")), 1, load_timeout=120)
     assert threads_per_process(1) >= 1
 
 

@@ -1,7 +1,7 @@
 """Serving: an OpenAI-compatible embedding and search server with batching, limits and metrics.
 
 ``create_app(embedder, index=..., settings=ServeSettings(...))`` builds the FastAPI app;
-``embedlab serve`` (:func:`embedlab.serve.commands.serve`) loads a model and runs it with
+``embedlab serve`` (:func:`embedlab.serve.server.run_server`) loads a model and runs it with
 uvicorn. Importing this package does not import FastAPI; the names below load on first use.
 """
 

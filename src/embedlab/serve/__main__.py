@@ -7,8 +7,8 @@ import sys
 
 import typer
 
+from embedlab.cli.serve import serve
 from embedlab.errors import EmbedlabError
-from embedlab.serve.commands import serve
 
 
 def main() -> None:

@@ -1,7 +1,9 @@
 """The HTTP server: routes over the embedding and search services.
 
-In: an Embedder (and optionally an opened :class:`embedlab.search.Index` using the same model)
-and :class:`~embedlab.serve.settings.ServeSettings`. Out: a FastAPI app with
+In: an Embedder (another object with ``name``, ``dim`` and ``encode`` is wrapped by
+:func:`~embedlab.embedders.adapter.as_embedder`), optionally an opened
+:class:`embedlab.search.Index` using the same model, and
+:class:`~embedlab.serve.settings.ServeSettings`. Out: a FastAPI app with
 
 - ``POST /v1/embeddings`` (OpenAI's API: string or list input, ``encoding_format`` float or
   base64, ``dimensions`` for Matryoshka truncation, ``usage`` with token counts);
@@ -26,7 +28,9 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse
 from starlette.responses import Response
 
+from embedlab.embedders.adapter import as_embedder
 from embedlab.serve.bodylimit import BodyLimitMiddleware
+from embedlab.serve.encoders import Encoder
 from embedlab.serve.errors import APIError, error_response, install_error_handlers
 from embedlab.serve.fastpath import EmbeddingsFastPath
 from embedlab.serve.metrics import Metrics, MetricsMiddleware
@@ -73,18 +77,20 @@ def _auth(keys: tuple[str, ...]) -> Any:
 
 def create_app(embedder: Any, *, index: Any = None, settings: ServeSettings | None = None,
                model_name: str | None = None, drift: Any = None,
-               encoder: Any = None) -> Any:
+               encoder: Encoder | None = None) -> Any:
     """The FastAPI app serving ``embedder`` (see the module docstring).
 
     ``model_name``: the name clients send as ``model`` and see in ``/v1/models`` (default
     ``embedder.name``); ``settings.model_aliases`` are accepted too. ``drift``: a
     :class:`embedlab.monitor.live.LiveDriftMonitor` fed by the requests, checked in the
-    background, exported at ``/metrics`` and ``GET /v1/drift``. ``encoder``: a
-    :class:`embedlab.serve.workers.ProcessEncoder` running the model in worker processes (its
-    owner closes it); without one, threads of this process encode. Under load, run the process with
+    background, exported at ``/metrics`` and ``GET /v1/drift``. ``encoder``: what encodes the
+    batches, such as a :class:`embedlab.serve.workers.ProcessEncoder` running the model in
+    worker processes (its owner closes it); without one, threads of this process encode
+    (:class:`embedlab.serve.encoders.ThreadEncoder`). Under load, run the process with
     ``OMP_WAIT_POLICY=PASSIVE`` (``embedlab serve`` sets it before torch is imported; see
-    :func:`embedlab.serve.commands.quiet_openmp`).
+    :func:`embedlab.serve.server.quiet_openmp`).
     """
+    embedder = as_embedder(embedder)
     settings = settings or ServeSettings()
     metrics = Metrics()
     embeddings = EmbeddingService(embedder, settings, metrics, encoder)
@@ -111,7 +117,7 @@ def create_app(embedder: Any, *, index: Any = None, settings: ServeSettings | No
             ready["value"] = False
             if drift is not None:
                 await drift.stop()
-            await embeddings.batcher.close(settings.drain_timeout_s)
+            await embeddings.close(settings.drain_timeout_s)
 
     app = FastAPI(title="embedlab", summary="Embeddings and search over HTTP",
                   lifespan=lifespan)
@@ -123,7 +129,7 @@ def create_app(embedder: Any, *, index: Any = None, settings: ServeSettings | No
 
     def model_card() -> dict[str, Any]:
         return {"id": name, "object": "model", "created": created, "owned_by": "embedlab",
-                "dimensions": embeddings.dim, "window": getattr(embedder, "window", None)}
+                "dimensions": embeddings.dim, "window": embedder.window}
 
     @app.get("/", include_in_schema=False)
     async def page() -> HTMLResponse:

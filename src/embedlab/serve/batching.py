@@ -8,27 +8,22 @@ since queries and documents may take different prompts) until its token cost rea
 ``max_batch_tokens``; a request larger than that is spread over several batches, and small
 requests share one. When the queue holds less than a full batch, the batch starts once
 requests stop arriving for ``quiet_ms`` (default 2 ms), and at the latest ``max_wait_ms`` after
-its oldest text arrived. Encoding runs in ``workers`` threads (the model's own choice: two
-batches on one torch thread each beat one batch on two threads), so the event loop keeps
-accepting requests; with several workers free, the waiting texts are shared out between them,
-and while some batches encode, the next one gathers. Up to ``ahead`` more batches may be cut
-while every worker is busy: they wait for the first worker to be free, which then starts at
-once instead of idling while answers go out and the next requests come in (measured at
-concurrency 32 with two worker threads: ~10% more texts/s with one batch ahead; with worker
-processes the gain is within this machine's noise, because 32 one-text clients rarely leave
-texts over for a third batch: benchmarks/results.md). Where the model
-runs in worker processes, ``submit`` hands a batch on and returns a future: a thread only
-sends the batch (the batch ahead goes straight into a worker's pipe) and the rows come back to
-the event loop through the future, with no thread waiting on the worker.
+its oldest text arrived. Batches go to an :class:`~embedlab.serve.encoders.Encoder` (the model
+in threads of this process or in worker processes), which encodes ``count`` of them at once
+and answers through a future, so the event loop keeps accepting requests; with several batches
+free to start, the waiting texts are shared out between them, and while some batches encode,
+the next one gathers. Up to ``ahead`` more batches may be cut while the encoder is busy: they
+wait for the first free thread or process, which then starts at once instead of idling while
+answers go out and the next requests come in (figures: benchmarks/results.md). With worker
+processes a batch ahead goes straight into a worker's pipe.
 
 Why wait for a quiet moment: where the model runs in a thread of this process (``embedlab
 serve --threads``; by default it runs in worker processes, see :mod:`embedlab.serve.workers`),
 every torch call needs the GIL back when it returns. While the event loop is busy parsing a
 burst of requests (clients that just got their answers send the next ones), the encode thread
 gets the GIL only at Python's switch interval, and a forward pass of a few hundred calls
-crawls. Starting the
-batch when the burst is over gives it fuller batches and an idle event loop; a lone request
-waits only ``quiet_ms``.
+crawls. Starting the batch when the burst is over gives it fuller batches and an idle event
+loop; a lone request waits only ``quiet_ms``.
 
 The queue is bounded: past ``max_queue`` texts admitted and not yet answered, :meth:`submit`
 raises :class:`QueueFull` with a ``Retry-After`` estimate, so a flood costs refusals, not memory.
@@ -48,17 +43,15 @@ import math
 import time
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any, TypeVar
 
 import numpy as np
 
+from embedlab.serve.encoders import Encoder
+
 log = logging.getLogger("embedlab.serve")
 T = TypeVar("T")
-EncodeFn = Callable[[list[str], list[int], str], np.ndarray]
-SubmitFn = Callable[[list[str], list[int], str], "Future[np.ndarray]"]
 BatchHook = Callable[[int, int, float], None]
 
 
@@ -96,18 +89,19 @@ class _Batch:
 
 
 class Batcher:
-    """Queue texts, encode them in token-budgeted batches on a worker thread (module docstring).
+    """Queue texts, have ``encoder`` encode them in token-budgeted batches (module docstring).
 
-    ``encode(texts, costs, kind)`` returns float32 rows ``(len(texts), dim)``; ``on_batch(size,
-    tokens, seconds)`` is called after each batch (for metrics).
+    ``encoder.submit(texts, costs, kind)`` gives float32 rows ``(len(texts), dim)``;
+    ``on_batch(size, tokens, seconds)`` is called after each batch (for metrics). The encoder's
+    owner closes it.
     """
 
-    def __init__(self, encode: EncodeFn, *, dim: int, max_batch_tokens: int,
+    def __init__(self, encoder: Encoder, *, dim: int, max_batch_tokens: int,
                  max_wait_ms: float, max_queue: int, quiet_ms: float = 2.0,
-                 on_batch: BatchHook | None = None, workers: int = 1, ahead: int = 0,
-                 init_worker: Callable[[], None] | None = None,
-                 submit: SubmitFn | None = None) -> None:
-        self._encode = encode
+                 on_batch: BatchHook | None = None, ahead: int = 0) -> None:
+        self.encoder = encoder
+        #: batches encoded at once
+        self.at_once = max(1, encoder.count)
         self.dim = dim
         self.max_batch_tokens = max_batch_tokens
         self.max_wait = max_wait_ms / 1000.0
@@ -120,11 +114,7 @@ class Batcher:
         self._waiting_cost = 0
         self._admitted = 0  # texts (and other work) accepted and not yet answered
         self._wake = asyncio.Event()
-        self.workers = max(1, workers)
         self.ahead = max(0, ahead)
-        self._submit = submit
-        self._executor = ThreadPoolExecutor(self.workers, thread_name_prefix="embedlab-encode",
-                                            initializer=init_worker)
         self._busy = 0  # batches being encoded
         self._running: set[asyncio.Task[None]] = set()
         self._task: asyncio.Task[None] | None = None
@@ -151,7 +141,7 @@ class Batcher:
         """Seconds until the current queue is likely encoded (at least 1)."""
         if self._rate <= 0:
             return 1
-        return max(1, math.ceil(self._admitted / (self._rate * self.workers)))
+        return max(1, math.ceil(self._admitted / (self._rate * self.at_once)))
 
     # -- life cycle --------------------------------------------------------------------------
     def start(self) -> None:
@@ -160,7 +150,7 @@ class Batcher:
             self._task = asyncio.get_running_loop().create_task(self._loop(), name="batcher")
 
     async def close(self, timeout: float = 30.0) -> None:
-        """Take no new work, encode what is queued (up to ``timeout`` s), stop the workers."""
+        """Take no new work, encode what is queued (up to ``timeout`` s), then stop."""
         self._closing = True
         self._wake.set()
         if self._task is not None:
@@ -181,7 +171,6 @@ class Batcher:
                 job.future.set_exception(ShuttingDown("the server shut down before this "
                                                       "request was encoded"))
         self._jobs.clear()
-        self._executor.shutdown(wait=False, cancel_futures=True)
 
     # -- work --------------------------------------------------------------------------------
     def _admit(self, n: int) -> None:
@@ -210,21 +199,21 @@ class Batcher:
         return await job.future
 
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Run ``fn`` on the encode thread (between batches), counted against the queue limit.
+        """Run ``fn`` where the encoder runs other work, counted against the queue limit.
 
-        For work that uses the model outside the batcher, such as an index search.
+        For work that uses the model outside the batcher, such as an index search (with the
+        model in threads here, it takes its turn between batches).
         """
         self._admit(1)
         try:
-            loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(self._executor, partial(fn, *args, **kwargs))
+            return await asyncio.wrap_future(self.encoder.run(fn, *args, **kwargs))
         finally:
             self._admitted -= 1
 
     async def _loop(self) -> None:
         loop = asyncio.get_running_loop()
         while True:
-            if not self._waiting or self._busy >= self.workers + self.ahead:
+            if not self._waiting or self._busy >= self.at_once + self.ahead:
                 if self._closing and not self._waiting:
                     break
                 self._wake.clear()
@@ -241,12 +230,12 @@ class Batcher:
                     except TimeoutError:
                         pass
                     continue  # look again: the budget may be full, or the deadline passed
-            # share what waits between the free workers (one worker: all of it, up to budget)
-            share = math.ceil(self._waiting_cost / max(1, self.workers - self._busy))
+            # share what waits between the batches free to start (one: all of it, up to budget)
+            share = math.ceil(self._waiting_cost / max(1, self.at_once - self._busy))
             batch = self._take(max(1, min(self.max_batch_tokens, share)))
             if batch.texts:
                 self._busy += 1
-                task = loop.create_task(self._run_batch(batch, loop))
+                task = loop.create_task(self._run_batch(batch))
                 self._running.add(task)
                 task.add_done_callback(self._finished)
         if self._running:
@@ -304,16 +293,12 @@ class Batcher:
         self._waiting_cost -= batch.cost
         return batch
 
-    async def _run_batch(self, batch: _Batch, loop: asyncio.AbstractEventLoop) -> None:
+    async def _run_batch(self, batch: _Batch) -> None:
         start = time.perf_counter()
         try:
-            if self._submit is None:
-                vectors = await loop.run_in_executor(self._executor, self._encode, batch.texts,
-                                                     batch.costs, batch.kind)
-            else:  # sending may block (a full pipe): a thread sends, the answer comes here
-                sent = await loop.run_in_executor(self._executor, self._submit, batch.texts,
-                                                  batch.costs, batch.kind)
-                vectors = await asyncio.wrap_future(sent)
+            # the encoder's thread or process encodes; only the answer comes back to this loop
+            vectors = await asyncio.wrap_future(
+                self.encoder.submit(batch.texts, batch.costs, batch.kind))
         except asyncio.CancelledError:  # close() gave up waiting: nobody may hang on us
             for job, _, _ in batch.parts:
                 if not job.future.done():

@@ -18,12 +18,13 @@ The cut points come from a small dynamic programme over the sorted lengths (mini
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 
+from embedlab.embedders.base import BaseEmbedder
 
-def encode_batch(embedder: Any, texts: list[str], costs: Sequence[int], kind: str, *,
+
+def encode_batch(embedder: BaseEmbedder, texts: list[str], costs: Sequence[int], kind: str, *,
                  packed: bool, overhead: int, max_size: int) -> np.ndarray:
     """Normalised rows for one server batch: one packed call, or the passes planned here."""
     if packed:
@@ -34,11 +35,9 @@ def encode_batch(embedder: Any, texts: list[str], costs: Sequence[int], kind: st
     return out
 
 
-def _encode_part(embedder: Any, texts: list[str], kind: str) -> np.ndarray:
+def _encode_part(embedder: BaseEmbedder, texts: list[str], kind: str) -> np.ndarray:
     """Normalised rows for ``texts``, all handed to the model in one call."""
-    if hasattr(embedder, "embed"):
-        return embedder.embed(texts, batch_size=len(texts), normalize=True, kind=kind).vectors
-    return embedder.encode(texts, batch_size=len(texts), normalize=True, kind=kind)
+    return embedder.embed(texts, batch_size=len(texts), normalize=True, kind=kind).vectors
 
 
 def plan_passes(costs: Sequence[int], *, overhead: int, max_size: int) -> list[list[int]]:

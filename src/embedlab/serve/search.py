@@ -2,8 +2,9 @@
 
 In: a :class:`~embedlab.serve.schemas.SearchRequest`. Out: the answer body (hits with scores,
 and, when asked, PCA coordinates of the query and the hits for the page's map). The index runs
-on the encode thread (it encodes the query with the shared model, so it takes its turn between
-batches) and picks up generations that writers publish while the server runs.
+where the encoder runs other work (it encodes the query with the model in this process: with
+encode threads, it takes its turn between batches) and picks up generations that writers
+publish while the server runs.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ class SearchService:
         self.on_top1: Any = None  # called with each search's best score (drift monitoring)
 
     def _search(self, req: SearchRequest, k: int) -> list[Any]:
-        """On the encode thread: refresh the generation now and then, then search."""
+        """On the encoder's thread: refresh the generation now and then, then search."""
         refresh = getattr(self.index, "refresh", None)
         if refresh is not None and time.monotonic() - self._checked > _REFRESH_EVERY:
             self._checked = time.monotonic()

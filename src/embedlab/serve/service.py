@@ -5,6 +5,10 @@ In: the texts of one request and their kind (``query`` or ``document``). Out:
 Limit breaches are :class:`~embedlab.serve.errors.APIError` (413 for too many texts or too many
 characters, 400 for an empty text or, with ``truncate`` off, a text over the model window); a
 full queue or a shutdown raise the batcher's ``QueueFull`` / ``ShuttingDown`` (429 / 503).
+
+The batches are encoded by the :class:`~embedlab.serve.encoders.Encoder` it is given (worker
+processes), else by a :class:`~embedlab.serve.encoders.ThreadEncoder` of its own, which
+:meth:`EmbeddingService.close` closes.
 """
 
 from __future__ import annotations
@@ -15,14 +19,13 @@ from typing import Any
 
 import numpy as np
 
-from embedlab.embedders.base import l2_normalize
+from embedlab.embedders.base import BaseEmbedder, LongTextMode, l2_normalize
 from embedlab.serve.batching import Batcher, QueueFull, ShuttingDown
 from embedlab.serve.cache import VectorLRU
+from embedlab.serve.encoders import Encoder, ThreadEncoder
 from embedlab.serve.errors import APIError
 from embedlab.serve.metrics import Metrics
-from embedlab.serve.passes import encode_batch
 from embedlab.serve.settings import ServeSettings
-from embedlab.serve.workers import ProcessEncoder
 
 # Tokenizing this many characters or more goes to a thread instead of the event loop.
 _INLINE_TOKENIZE_CHARS = 20_000
@@ -37,59 +40,43 @@ class Embedded:
 class EmbeddingService:
     """The embedding path of the server (see the module docstring)."""
 
-    def __init__(self, embedder: Any, settings: ServeSettings, metrics: Metrics,
-                 encoder: ProcessEncoder | None = None) -> None:
+    def __init__(self, embedder: BaseEmbedder, settings: ServeSettings, metrics: Metrics,
+                 encoder: Encoder | None = None) -> None:
         self.embedder = embedder
-        #: worker processes that run the model (None: threads of this process do)
-        self.encoder = encoder
         self.settings = settings
         self.metrics = metrics
         self.dim = int(embedder.dim)
-        self._count = getattr(embedder, "count_tokens", None)
-        # A window applies only where tokens are counted exactly and long texts are cut.
-        long_mode = str(getattr(embedder, "long", "truncate"))
-        window = getattr(embedder, "window", None)
-        self.window: int | None = window if self._count is not None and \
-            long_mode == "truncate" else None
-        # Packed passes make a batch of mixed lengths cost its real tokens (no padding);
-        # models that cannot pack get their batch split by plan_passes instead.
-        if encoder is not None:
-            self.packed = encoder.packed
-            self.workers = encoder.count
-            init_worker = None
-        else:
-            enable = getattr(embedder, "enable_packing", None)
-            self.packed = bool(enable()) if callable(enable) and settings.pack else False
-            if settings.workers and hasattr(embedder, "set_workers"):
-                embedder.set_workers(settings.workers)  # also shares the torch threads out
-            #: batches encoded at once (one worker thread each)
-            self.workers = settings.workers or int(getattr(embedder, "workers", 1))
-            init_worker = getattr(embedder, "init_worker", None)
+        # The window cuts long texts only where the model truncates them (not where it chunks).
+        self.window: int | None = embedder.window if embedder.long == LongTextMode.TRUNCATE \
+            else None
+        self._owns_encoder = encoder is None
+        #: what encodes the batches: the given one (worker processes), else threads here.
+        #: Packed passes make a batch of mixed lengths cost its real tokens (no padding);
+        #: models that cannot pack get their batch split by plan_passes instead.
+        self.encoder: Encoder = encoder if encoder is not None else ThreadEncoder(
+            embedder, threads=settings.workers or None, pack=settings.pack,
+            pass_overhead_tokens=settings.pass_overhead_tokens,
+            encode_batch_size=settings.encode_batch_size)
         self.cache = VectorLRU(settings.cache_size)
         #: called with the token counts of new texts and the window (drift monitoring)
         self.on_counts: Any = None
-        self.batcher = Batcher(self._encode, dim=self.dim,
+        self.batcher = Batcher(self.encoder, dim=self.dim,
                                max_batch_tokens=settings.max_batch_tokens,
                                max_wait_ms=settings.max_wait_ms, max_queue=settings.max_queue,
                                quiet_ms=settings.quiet_ms,
                                on_batch=metrics.observe_batch,
-                               workers=self.workers, ahead=settings.batches_ahead,
-                               init_worker=init_worker,
-                               submit=encoder.submit if encoder is not None else None)
+                               ahead=settings.batches_ahead)
         metrics.queue_depth.set_function(lambda: self.batcher.depth)
 
-    # -- on the encode thread ----------------------------------------------------------------
-    def _encode(self, texts: list[str], costs: list[int], kind: str) -> np.ndarray:
-        """Rows for one batch encoded in this process (worker processes get ``submit``)."""
-        return encode_batch(self.embedder, texts, costs, kind, packed=self.packed,
-                            overhead=self.settings.pass_overhead_tokens,
-                            max_size=self.settings.encode_batch_size)
+    async def close(self, timeout: float) -> None:
+        """Encode what is queued (up to ``timeout`` s), then stop the encoder if it is ours."""
+        await self.batcher.close(timeout)
+        if self._owns_encoder:
+            self.encoder.close()
 
     def count_tokens(self, texts: list[str], kind: str) -> list[int]:
         """Tokens per text before truncation (words where the model has no tokenizer)."""
-        if self._count is not None:
-            return [int(n) for n in self._count(texts, kind)]
-        return [max(1, len(t.split())) for t in texts]
+        return [int(n) for n in self.embedder.count_tokens(texts, kind)]
 
     # -- on the event loop -------------------------------------------------------------------
     def check_texts(self, texts: list[str]) -> None:

