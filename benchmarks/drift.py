@@ -27,7 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from encode import ROOT, stsb_test_sentences, write_section  # noqa: E402
 
 import embedlab  # noqa: E402
-from embedlab.data.loaders import load_beir, load_labelled_texts  # noqa: E402
+from embedlab.data.labelled import load_labelled_texts  # noqa: E402
+from embedlab.data.retrieval_sets import load_beir  # noqa: E402
 from embedlab.monitor.drift import METHODS, detect_drift  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "datasets"

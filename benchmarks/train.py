@@ -27,7 +27,7 @@ from encode import ROOT, stsb_test_sentences, write_section  # noqa: E402
 
 import embedlab  # noqa: E402
 from embedlab.evaluate import parse_task  # noqa: E402
-from embedlab.registry import package_dir  # noqa: E402
+from embedlab.named_models import package_dir  # noqa: E402
 from embedlab.train.distill import distill_static  # noqa: E402
 from embedlab.train.finetune import FinetuneConfig, finetune  # noqa: E402
 from embedlab.train.static import StaticTrainConfig, train_static  # noqa: E402
@@ -73,7 +73,8 @@ def finetune_section(tmp: Path, epochs: float, lr: float, batch_size: int) -> st
 def refinement_corpus(tmp: Path) -> Path:
     """Unlabelled English text for the refinement step: STS-B *train* sentences and Banking77
     *train* texts (no test split, no labels or scores)."""
-    from embedlab.data.loaders import load_labelled_texts, load_sts
+    from embedlab.data.labelled import load_labelled_texts
+    from embedlab.data.pairs import load_sts
 
     sts = load_sts(DATA / "stsb-en" / "stsbenchmark.tsv.gz", split="train")
     bank = load_labelled_texts(DATA / "banking77" / "train.csv")

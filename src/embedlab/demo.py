@@ -13,9 +13,10 @@ from pathlib import Path
 import numpy as np
 
 from embedlab.errors import EmbedlabError
-from embedlab.registry import DEFAULT_MODEL, load, package_dir
+from embedlab.named_models import DEFAULT_MODEL, package_dir
+from embedlab.registry import load
 
-#: evaluation data that gensim ships (see ``embedlab.data.loaders.BUILTIN_DATASETS``)
+#: evaluation data that gensim ships (see ``embedlab.data.builtin.BUILTIN_DATASETS``)
 DEMO_TASKS = (
     "word-similarity:wordsim353",
     "word-similarity:simlex999",

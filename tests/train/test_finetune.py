@@ -88,3 +88,26 @@ def test_scored_pairs_use_cosent_and_bad_inputs_leave_nothing(tmp_path: Path, st
     with pytest.raises(EmbedlabError, match="row 3"):
         finetune(str(tiny_st_model), bad, tmp_path / "y")
     assert not (tmp_path / "x").exists() and not (tmp_path / "y").exists()
+
+
+def test_mine_triplets_returns_rows_and_counts(tmp_path: Path, pairs: Path,
+                                               tiny_st_model: Path):
+    from embedlab.train.finetune import mine_triplets
+
+    rows, stats = mine_triplets(pairs, str(tiny_st_model), negatives=1, rank_range=(1, 20),
+                                margin=0.0, progress=False)
+    assert rows and set(rows[0]) == {"anchor", "positive", "negative_1"}
+    assert all(r["negative_1"] != r["positive"] for r in rows)
+    assert stats and all(isinstance(v, int) for v in stats.values())
+    same, _ = mine_triplets(pairs, embedlab.load(str(tiny_st_model)), negatives=1,
+                            rank_range=(1, 20), margin=0.0, progress=False)
+    assert same == rows
+
+
+def test_mine_triplets_refuses_bad_data_and_counts(tmp_path: Path):
+    from embedlab.train.finetune import mine_triplets
+
+    with pytest.raises(EmbedlabError, match="at least 1"):
+        mine_triplets(tmp_path / "pairs.tsv", "no-such-model", negatives=0)
+    with pytest.raises(EmbedlabError):
+        mine_triplets(tmp_path / "missing.tsv", "no-such-model")  # data fails before the model

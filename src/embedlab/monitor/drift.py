@@ -150,13 +150,18 @@ def ks_test(ref: np.ndarray, cur: np.ndarray, *, q: float = DEFAULT_ALPHA
         "dimensions_moved": int(moved.sum()), "dimensions": int(len(p_values))}
 
 
+def check_method(method: str) -> None:
+    """Refuse a name that is not one of :data:`METHODS`."""
+    if method not in METHODS:
+        raise EmbedlabError(f"unknown drift method {method!r}; expected one of: "
+                            f"{', '.join(METHODS)}")
+
+
 def detect_drift(reference: np.ndarray, current: np.ndarray, method: str = "mmd", *,
                  alpha: float = DEFAULT_ALPHA, max_samples: int | None = None,
                  permutations: int = 200, seed: int = 0) -> DriftResult:
     """Run one drift test (see the module docstring) and say whether it calls drift."""
-    if method not in METHODS:
-        raise EmbedlabError(f"unknown drift method {method!r}; expected one of: "
-                            f"{', '.join(METHODS)}")
+    check_method(method)
     if not 0 < alpha < 1:
         raise EmbedlabError(f"alpha must be between 0 and 1, got {alpha}")
     ref, cur = _check(reference, current)

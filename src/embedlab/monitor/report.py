@@ -1,4 +1,8 @@
-"""Drift results for people: a table, JSON, and a plot of both samples on a 2-D projection."""
+"""Drift results for people: a table, JSON, and a plot of both samples on a 2-D projection.
+
+In: :class:`DriftResult` s and both samples. Out: a rich table, or ``drift.json`` and
+``drift.png`` in a folder (each file written whole or not at all).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from pathlib import Path
 import numpy as np
 from rich.table import Table
 
+from embedlab.files import atomic_file, atomic_write
 from embedlab.monitor.drift import DriftResult
 
 
@@ -29,8 +34,8 @@ def write_drift_report(results: Sequence[DriftResult], reference: np.ndarray,
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    (out / "drift.json").write_text(json.dumps({"results": [r.as_dict() for r in results]},
-                                               indent=2), encoding="utf-8")
+    atomic_write(out / "drift.json",
+                 json.dumps({"results": [r.as_dict() for r in results]}, indent=2))
     rng = np.random.default_rng(0)
     ref = reference[rng.permutation(len(reference))[:max_points]]
     cur = current[rng.permutation(len(current))[:max_points]]
@@ -47,5 +52,6 @@ def write_drift_report(results: Sequence[DriftResult], reference: np.ndarray,
     ax.set_ylabel("PC 2")
     ax.legend(loc="best", fontsize=8)
     fig.tight_layout()
-    fig.savefig(out / "drift.png", dpi=120)
+    with atomic_file(out / "drift.png") as f:
+        fig.savefig(f, format="png", dpi=120)
     return [out / "drift.json", out / "drift.png"]

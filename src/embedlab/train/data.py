@@ -22,7 +22,9 @@ from pathlib import Path
 
 import numpy as np
 
-from embedlab.data.loaders import is_number, read_jsonl, read_qrels, read_rows, read_text
+from embedlab.data.records import read_text
+from embedlab.data.retrieval_sets import read_qrels
+from embedlab.data.tables import is_number, read_jsonl, read_rows
 from embedlab.errors import EmbedlabError
 
 _ANCHOR = ("anchor", "query", "question", "sentence1", "text1", "s1", "premise")
@@ -178,13 +180,13 @@ def _read_jsonl(path: Path) -> TrainingData:
 
 
 def _read_beir(folder: Path, split: str) -> TrainingData:
-    from embedlab.data.loaders import _jsonl_texts  # same reading as evaluation
+    from embedlab.data.retrieval_sets import read_beir_texts  # same reading as evaluation
 
     qrels_path = folder / "qrels" / f"{split}.tsv"
     if not qrels_path.is_file():
         raise EmbedlabError(f"{folder}: no qrels/{split}.tsv with training pairs")
-    corpus = _jsonl_texts(folder / "corpus.jsonl", with_title=True)
-    queries = _jsonl_texts(folder / "queries.jsonl", with_title=False)
+    corpus = read_beir_texts(folder / "corpus.jsonl", with_title=True)
+    queries = read_beir_texts(folder / "queries.jsonl", with_title=False)
     qrels = read_qrels(qrels_path)
     columns: dict[str, list] = {"anchor": [], "positive": []}
     for qid, docs in qrels.items():

@@ -19,8 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from embedlab.data.writers import staged_folder
 from embedlab.errors import EmbedlabError
+from embedlab.files import staged_folder
 
 
 @dataclass
@@ -53,7 +53,7 @@ def _refine(static: Any, model: str, corpus: str | Path, pca_dims: int | None,
     except ImportError:
         raise EmbedlabError("--refine needs tokenlearn: pip install --no-deps tokenlearn "
                             "more-itertools") from None
-    from embedlab.data.loaders import read_text
+    from embedlab.data.records import read_text
     from embedlab.registry import load
 
     texts = list(dict.fromkeys(t.strip() for t in read_text(Path(corpus)).split("\n")

@@ -73,24 +73,13 @@ class FinetuneReport:
 
 def source_folder(model: str) -> Path:
     """The local folder of a transformer encoder named by registry name, path or hub id."""
-    from embedlab.registry import MODELS, detect_local
+    from embedlab.registry import resolve
 
-    if model in MODELS:
-        spec = MODELS[model]
-        if spec.kind != "transformer":
-            raise EmbedlabError(f"{model!r} is a {spec.kind} model; fine-tuning needs a "
-                                "transformer encoder")
-        return spec.locate()["folder"]
-    path = Path(model).expanduser()
-    if path.exists():
-        kind, files = detect_local(path)
-        if kind != "transformer":
-            raise EmbedlabError(f"{model!r} is a {kind} model; fine-tuning needs a transformer "
-                                "encoder")
-        return files["folder"]
-    from embedlab.embedders.transformer import resolve_folder
-
-    return resolve_folder(model)
+    resolved = resolve(model)
+    if resolved.kind != "transformer":
+        raise EmbedlabError(f"{model!r} is a {resolved.kind} model; fine-tuning needs a "
+                            "transformer encoder")
+    return resolved.folder
 
 
 def _check_config(config: FinetuneConfig) -> None:
@@ -103,22 +92,52 @@ def _check_config(config: FinetuneConfig) -> None:
         raise EmbedlabError(f"--dim must be at least 1, got {config.dim}")
 
 
-def _prepare_data(train: str | Path, config: FinetuneConfig, base: Any,
-                  progress: bool) -> tuple[TrainingData, dict[str, int] | None]:
-    data = read_training_data(train, split=config.split)
+def _mine(data: TrainingData, train: str | Path, config: FinetuneConfig, base: Any,
+          progress: bool) -> tuple[TrainingData, dict[str, int] | None]:
+    """``data`` with ``config.hard_negatives`` mined negatives per pair (as it is without)."""
     if not config.hard_negatives:
         return data, None
     corpus = None
     folder = Path(train)
     if folder.is_dir():
-        from embedlab.data.loaders import _jsonl_texts
+        from embedlab.data.retrieval_sets import read_beir_texts
 
-        corpus = list(_jsonl_texts(folder / "corpus.jsonl", with_title=True).values())
+        corpus = list(read_beir_texts(folder / "corpus.jsonl", with_title=True).values())
     mined, stats = mine_hard_negatives(
         data, base, corpus=corpus, num_negatives=config.hard_negatives,
         rank_range=config.mining_range, margin=config.mining_margin,
         source=config.mining_source, batch_size=config.batch_size, progress=progress)
     return mined, stats.as_dict()
+
+
+def mine_triplets(train: str | Path, model: Any, *, negatives: int = 1, source: str = "model",
+                  rank_range: tuple[int, int] = (10, 100), margin: float = 0.05,
+                  split: str = "train", batch_size: int = 32, progress: bool = True
+                  ) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """Hard negatives for the (anchor, positive) pairs in ``train`` (a pairs file or a BEIR
+    folder): the triplets as rows (column -> text) and the miner's counts.
+
+    ``model``: a model name or an Embedder. The data is read (and bad data refused) before the
+    model loads.
+    """
+    if negatives < 1:
+        raise EmbedlabError(f"negatives must be at least 1, got {negatives}")
+    config = FinetuneConfig(hard_negatives=negatives, mining_source=source,
+                            mining_range=rank_range, mining_margin=margin, split=split,
+                            batch_size=batch_size)
+    data = read_training_data(train, split=split)
+    if isinstance(model, str):
+        from embedlab.registry import load
+
+        base = load(model)
+    else:
+        from embedlab.embedders.adapter import as_embedder
+
+        base = as_embedder(model)
+    mined, stats = _mine(data, train, config, base, progress)
+    rows = [dict(zip(mined.columns, values, strict=True))
+            for values in zip(*mined.columns.values(), strict=True)]
+    return rows, stats or {}
 
 
 def _build_model(folder: Path, config: FinetuneConfig) -> Any:
@@ -203,7 +222,8 @@ def finetune(model: str, train: str | Path, out_dir: str | Path,
     folder = source_folder(model)
     start = time.perf_counter()
     base = load(model)
-    data, mining = _prepare_data(train, config, base, progress)
+    data, mining = _mine(read_training_data(train, split=config.split), train, config, base,
+                         progress)
     log(f"training on {len(data)} examples ({data.shape.value})")
     work = out.with_name(out.name + ".partial")
     checkpoints = work / "checkpoints"

@@ -1,0 +1,98 @@
+"""``embedlab eval`` and ``embedlab compress``: score models or compression methods on tasks.
+
+Each prints a table on stdout; ``--json FILE`` and ``--out DIR`` write the same results to files
+(each written whole or not at all).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+
+from embedlab.cli.common import ModelOpt, err, out
+from embedlab.files import atomic_write
+from embedlab.named_models import DEFAULT_MODEL
+
+
+def eval_command(
+    task: Annotated[list[str], typer.Option("--task", "-t", help="KIND:PATH (repeatable): "
+                                            "sts, retrieval, classification, clustering, "
+                                            "pair-classification, word-similarity, analogy, "
+                                            "geometry, doc-similarity.")],
+    model: Annotated[list[str] | None, typer.Option(
+        "--model", "-m", help="Model (repeatable); 'bm25' is the lexical baseline.")] = None,
+    split: Annotated[str | None, typer.Option(help="Data split (default test).")] = None,
+    text_field: Annotated[str | None, typer.Option(help="Text column(s), where the guess "
+                                                   "is not enough.")] = None,
+    label_field: Annotated[str | None, typer.Option(help="Label or score column.")] = None,
+    vocab_limit: Annotated[int | None, typer.Option(min=1, help="Analogy: candidates from "
+                                                    "the first N words.")] = None,
+    index: Annotated[str | None, typer.Option(
+        help="Retrieval through a built index: hnsw, exact, int8, binary (next to exact).")]
+    = None,
+    batch_size: Annotated[int, typer.Option(min=1)] = 32,
+    out_dir: Annotated[str | None, typer.Option("--out", help="Write report.md, results.json "
+                                                "and plots here.")] = None,
+    json_file: Annotated[str | None, typer.Option("--json", help="Write results as JSON.")]
+    = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+) -> None:
+    """Evaluate models on tasks from your own files; print a models x tasks table."""
+    from embedlab.evaluate import results_table, results_to_json, run_evaluation, write_report
+
+    models = model or [DEFAULT_MODEL]
+    if index is not None:
+        from embedlab.search.evaluation import evaluate_through_index
+
+        results = evaluate_through_index(models, task, index_kind=index, split=split,
+                                         batch_size=batch_size, progress=not quiet)
+    else:
+        results = run_evaluation(models, task, split=split, text_field=text_field,
+                                 label_field=label_field, vocab_limit=vocab_limit,
+                                 batch_size=batch_size, progress=not quiet)
+    out.print(results_table(results))
+    if json_file:
+        atomic_write(json_file, json.dumps(results_to_json(results), indent=2))
+    if out_dir:
+        for path in write_report(results, out_dir):
+            err.print(f"wrote {path}")
+
+
+def compress(
+    task: Annotated[str, typer.Option("--task", "-t", help="KIND:PATH, e.g. retrieval:DIR.")],
+    methods: Annotated[str, typer.Option(
+        help="Comma-separated: float32, fp16, int8, uint8, binary[:rescore=N], pca:K, "
+             "whiten[:K], mrl:K.")] = "fp16,int8,binary,pca:128,whiten",
+    model: ModelOpt = DEFAULT_MODEL,
+    split: Annotated[str | None, typer.Option(help="Data split (default test).")] = None,
+    batch_size: Annotated[int, typer.Option(min=1)] = 32,
+    out_dir: Annotated[str | None, typer.Option("--out", help="Write report.md, "
+                                                "results.json, compression.png here.")] = None,
+    json_file: Annotated[str | None, typer.Option("--json", help="Write results as JSON.")]
+    = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
+) -> None:
+    """Evaluate compression methods on a task: bytes per vector, search time, retention."""
+    from embedlab.compress import parse_methods
+    from embedlab.compress.evaluate import evaluate_compression
+    from embedlab.compress.report import (
+        compression_json,
+        compression_table,
+        write_compression_report,
+    )
+    from embedlab.evaluate.tasks import parse_task
+    from embedlab.registry import load
+
+    compressors = parse_methods(methods)
+    parsed = parse_task(task, split=split)
+    embedder = load(model)
+    results = evaluate_compression(embedder, parsed, compressors, batch_size=batch_size,
+                                   progress=not quiet)
+    out.print(compression_table(results))
+    if json_file:
+        atomic_write(json_file, json.dumps(compression_json(results), indent=2))
+    if out_dir:
+        for path in write_compression_report(results, out_dir):
+            err.print(f"wrote {path}")

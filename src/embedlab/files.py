@@ -1,0 +1,114 @@
+"""Atomic writes: every file and folder embedlab writes appears whole or not at all.
+
+In: a target path and its content (:func:`atomic_write`), a block that streams into an open
+file (:func:`atomic_file`: ``np.save``, ``pq.write_table``, ``savefig``) or fills a folder
+(:func:`staged_folder`). Out: the target, replaced in one ``os.replace`` once the content is
+complete. The content goes to a temporary file beside the target (the same file system, so the
+rename is atomic), which is removed on any failure, an interrupt included: an earlier file of
+the same name is never clobbered by a partial one. ``durable=True`` also fsyncs the file before
+the rename and its folder after it, so the new content survives a power cut (index pointers).
+
+An ``OSError`` of the write itself (a missing folder, a full disk, no permission) becomes an
+:class:`EmbedlabError` naming the path; an exception raised inside a caller's block passes
+through unchanged.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+from embedlab.errors import EmbedlabError
+
+
+def _fsync_folder(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _create_temp(path: Path, folder: Path) -> tuple[int, Path]:
+    """A new file beside ``path``, opened for writing, with the mode a plain ``open`` would give
+    (``tempfile.mkstemp`` makes it private, which a report or vector file should not be)."""
+    while True:
+        tmp = folder / f".{path.name}.{secrets.token_hex(4)}.tmp"
+        try:
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), tmp
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise _cannot_write(path, exc) from None
+
+
+def _cannot_write(path: Path, exc: OSError) -> EmbedlabError:
+    return EmbedlabError(f"{path}: cannot write: {exc}")
+
+
+@contextmanager
+def atomic_file(path: str | Path, mode: str = "wb", *, durable: bool = False,
+                encoding: str | None = None) -> Iterator[IO[Any]]:
+    """An open temporary file beside ``path`` that replaces ``path`` when the block succeeds.
+
+    ``mode``: ``"wb"`` or ``"w"`` (text, UTF-8 unless ``encoding`` says otherwise).
+    """
+    if mode not in ("w", "wb"):
+        raise ValueError(f"atomic_file writes with mode 'w' or 'wb', not {mode!r}")
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    fd, tmp = _create_temp(path, folder)
+    try:
+        text = mode == "w"
+        with os.fdopen(fd, mode, encoding=(encoding or "utf-8") if text else None) as f:
+            yield f
+            try:
+                f.flush()
+                if durable:
+                    os.fsync(f.fileno())
+            except OSError as exc:
+                raise _cannot_write(path, exc) from None
+        try:
+            os.replace(tmp, path)
+            if durable:
+                _fsync_folder(folder)
+        except OSError as exc:
+            raise _cannot_write(path, exc) from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def atomic_write(path: str | Path, data: str | bytes, *, durable: bool = False) -> Path:
+    """Replace ``path`` with ``data`` (``str`` is written as UTF-8) in one step; ``path``."""
+    path = Path(path)
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    with atomic_file(path, "wb", durable=durable) as f:
+        try:
+            f.write(payload)
+        except OSError as exc:
+            raise _cannot_write(path, exc) from None
+    return path
+
+
+@contextmanager
+def staged_folder(out: str | Path) -> Iterator[Path]:
+    """A temporary folder beside ``out`` that becomes ``out`` in one rename when the block ends
+    without an error (and is removed when it fails): ``out`` is never half-written."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}-"))
+    try:
+        yield tmp
+        if out.exists():
+            out.rmdir()  # only an empty folder may be replaced; callers check before work
+        os.replace(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
