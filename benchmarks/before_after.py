@@ -58,7 +58,9 @@ def side_env(src: Path) -> dict[str, str]:
 
 def encode_rate(src: Path, texts_file: Path, threads: int) -> float:
     out = subprocess.run([sys.executable, "-c", ENCODE_CHILD, str(texts_file), str(threads)],
-                         env=side_env(src), capture_output=True, text=True, check=True)
+                         env=side_env(src), capture_output=True, text=True)
+    if out.returncode != 0:
+        raise RuntimeError(f"encode with {src} failed:\n{out.stderr[-3000:]}")
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert result["module"].startswith(str(src)), result["module"]  # the side's own code
     return float(result["rate"])

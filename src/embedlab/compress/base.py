@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from embedlab.errors import EmbedlabError
+from embedlab.files import atomic_file
 
 MIN_CALIBRATION = 2
 
@@ -100,6 +101,9 @@ class Compressor(ABC):
     def save(self, path: str | Path) -> Path:
         """Write the fitted state to one ``.npz`` file."""
         path = Path(path)
+        if path.suffix != ".npz":  # numpy's own rule, kept: the file always ends in .npz
+            path = path.with_suffix(path.suffix + ".npz")
         header = json.dumps({"spec": self.spec, "dim": self.dim})
-        np.savez(path, __header__=np.array(header), **self._state())
-        return path if path.suffix == ".npz" else path.with_suffix(path.suffix + ".npz")
+        with atomic_file(path) as f:
+            np.savez(f, __header__=np.array(header), **self._state())
+        return path

@@ -10,7 +10,7 @@ from typing import Any
 from rich.table import Table
 
 from embedlab.compress.evaluate import CompressionResult
-from embedlab.files import atomic_write
+from embedlab.files import atomic_file, atomic_write
 
 
 def _ms(value: float | None) -> str:
@@ -63,5 +63,6 @@ def write_compression_report(results: Sequence[CompressionResult], out_dir: str 
     ax.set_title(f"{title}: {task}")
     ax.grid(alpha=0.3)
     fig.tight_layout()
-    fig.savefig(out / "compression.png", dpi=120)
+    with atomic_file(out / "compression.png") as f:
+        fig.savefig(f, format="png", dpi=120)
     return [out / "report.md", out / "results.json", out / "compression.png"]

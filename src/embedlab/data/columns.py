@@ -15,7 +15,7 @@ from pathlib import Path
 from embedlab.errors import EmbedlabError
 
 TEXT_NAMES = ("text", "sentence", "content", "body", "passage", "document", "utterance",
-              "query", "question", "review", "input", "comment", "title")
+              "query", "question", "review", "input", "comment", "abstract", "title")
 ID_NAMES = ("_id", "id", "doc_id", "docid", "uid", "query_id", "qid")
 LABEL_NAMES = ("label", "category", "class", "intent", "target", "labels", "topic",
                "sentiment")

@@ -69,6 +69,15 @@ def read_bytes(path: str | Path) -> bytes:
     return gunzip(data, path)
 
 
+def _raw_head(path: str | Path, size: int) -> bytes:
+    """The first ``size`` bytes of a file as stored (not gunzipped); empty when unreadable."""
+    try:
+        with Path(path).open("rb") as f:
+            return f.read(size)
+    except OSError:
+        return b""
+
+
 def starts_with(path: str | Path, prefix: bytes) -> bool:
     """Whether a file's content (gunzipped when gzip) starts with ``prefix``; reads only that."""
     try:
@@ -179,6 +188,11 @@ def read_parquet(path: str | Path) -> pa.Table:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    if str(path) != "-" and _raw_head(path, 4) == b"PAR1":
+        try:  # plain parquet: pyarrow reads the file itself (no copy of it in memory)
+            return pq.read_table(path)
+        except (OSError, pa.ArrowException) as exc:
+            raise EmbedlabError(f"{path}: not a readable parquet file: {exc}") from None
     data = read_bytes(path)
     try:
         return pq.read_table(pa.BufferReader(data))

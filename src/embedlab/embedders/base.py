@@ -143,6 +143,9 @@ class BaseEmbedder(ABC):
         long: LongTextMode | str = LongTextMode.TRUNCATE,
         cache_dir: Path | str | None | Literal[False] = None,
     ) -> None:
+        if self.modality not in MODALITIES:
+            raise EmbedlabError(f"{type(self).__name__}: unknown modality {self.modality!r}; "
+                                f"expected one of {', '.join(MODALITIES)}")
         try:
             self.long = LongTextMode(long)
         except ValueError:
@@ -177,9 +180,13 @@ class BaseEmbedder(ABC):
         return None
 
     def _item_bytes(self, item: Any) -> bytes:
-        """The bytes the vector cache keys ``item`` on (with the fingerprint)."""
-        return item.encode("utf-8", "surrogatepass") if isinstance(item, str) \
-            else repr(item).encode("utf-8", "surrogatepass")
+        """The bytes the vector cache keys ``item`` on (with the fingerprint): a text's UTF-8;
+        a backend for another modality says what identifies its inputs (a file's path and
+        content hash, a node id)."""
+        if isinstance(item, str):
+            return item.encode("utf-8", "surrogatepass")
+        raise NotImplementedError(f"{type(self).__name__} takes {self.modality} inputs and must "
+                                  "say what the cache keys them on (_item_bytes)")
 
     # -- optional parts of the contract, with defaults --------------------------------------
     def count_tokens(self, texts: Sequence[str], kind: Kind = "document") -> list[int]:

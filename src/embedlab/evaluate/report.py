@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from embedlab.files import atomic_write
+from embedlab.files import atomic_file, atomic_write
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -154,7 +154,8 @@ def _plots(results: Sequence[Result], folder: Path) -> dict[tuple[str, str], lis
         ax.set_title(f"{task}: {dataset}", fontsize=10)
         ax.tick_params(axis="x", labelrotation=20, labelsize=8)
         name = f"{_slug(task, dataset)}.png"
-        fig.savefig(folder / name, dpi=110)
+        with atomic_file(folder / name) as f:
+            fig.savefig(f, format="png", dpi=110)
         names.append(f"{folder.name}/{name}")
         curves = [(r.model, *_recall_points(r.scores)) for r in here]
         if task == "retrieval" and any(len(ks) > 1 for _, ks, _ in curves):
@@ -172,7 +173,8 @@ def _plots(results: Sequence[Result], folder: Path) -> dict[tuple[str, str], lis
             ax.set_title(f"recall@k: {dataset}", fontsize=10)
             ax.legend(fontsize=8)
             name = f"{_slug(task, dataset)}-recall.png"
-            fig.savefig(folder / name, dpi=110)
+            with atomic_file(folder / name) as f:
+                fig.savefig(f, format="png", dpi=110)
             names.append(f"{folder.name}/{name}")
         out[column] = names
     return out

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import importlib.metadata
 import shutil
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -31,6 +30,7 @@ from embedlab.search.generations import IndexFolder
 from embedlab.search.model import encode_texts
 from embedlab.search.store import VectorStore
 from embedlab.search.stores import open_store
+from embedlab.version import VERSION
 
 #: the layout version of a generation (manifest, catalog, store files, ``bm25/``)
 FORMAT = 1
@@ -167,7 +167,7 @@ def write_generation(folder: IndexFolder, base: dict[str, Any], base_dir: Path |
             manifest.update({
                 "store": store.save(tmp), "documents": catalog.count_documents(),
                 "chunks": catalog.count_chunks(), "fields": catalog.fields(), "updated": now(),
-                "embedlab": _version(),
+                "embedlab": VERSION,
             })
             report.documents = manifest["documents"]
         finally:
@@ -179,11 +179,3 @@ def write_generation(folder: IndexFolder, base: dict[str, Any], base_dir: Path |
     store.committed()
     folder.collect_garbage()
     return report
-
-
-def _version() -> str:
-    """The installed embedlab's version (recorded in each manifest)."""
-    try:
-        return importlib.metadata.version("embedlab")
-    except importlib.metadata.PackageNotFoundError:
-        return "unknown"
