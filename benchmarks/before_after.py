@@ -8,8 +8,8 @@ after/before with their spread. Two measurements:
 
 - ``encode``: a fresh process loads minilm (vector cache off), encodes the STS-B test
   sentences once to warm up, then once timed, batch 32, torch threads = cores;
-- ``serve``: ``embedlab serve -m minilm`` (defaults: worker processes, packing) is started from
-  the side's tree and loaded by ``--concurrency`` closed-loop clients for ``--seconds`` each
+- ``serve``: ``embedlab serve -m minilm --cache-size 0`` (every text encoded; defaults
+  otherwise: worker processes, packing) is started from the side's tree and loaded by ``--concurrency`` closed-loop clients for ``--seconds`` each
   with 1 and with 16 texts per request (the load generator of ``serve.py``).
 
     python benchmarks/before_after.py --before REF [--what encode,serve] [--rounds 6]
@@ -71,7 +71,7 @@ def serve_rates(src: Path, texts: list[str], concurrency: int, seconds: float,
     """Texts per second at 1 and at 16 texts per request, one server started from ``src``."""
     port = free_port()
     cmd = [sys.executable, "-m", "embedlab.serve", "-m", "minilm", "--port", str(port),
-           "--log-level", "warning"]
+           "--log-level", "warning", "--cache-size", "0"]  # every text encoded
     with open(log, "wb") as out:
         process = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT,
                                    env=side_env(src))
