@@ -27,8 +27,9 @@ from typing import IO, Any
 from embedlab.errors import EmbedlabError
 
 
-def _fsync_folder(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
+def fsync_path(path: Path) -> None:
+    """Flush a file, or a folder's entries, to disk."""
+    fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
     finally:
@@ -77,7 +78,7 @@ def atomic_file(path: str | Path, mode: str = "wb", *, durable: bool = False,
         try:
             os.replace(tmp, path)
             if durable:
-                _fsync_folder(folder)
+                fsync_path(folder)
         except OSError as exc:
             raise _cannot_write(path, exc) from None
     except BaseException:

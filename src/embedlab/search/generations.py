@@ -33,22 +33,13 @@ from pathlib import Path
 from typing import Any
 
 from embedlab.errors import EmbedlabError
-from embedlab.files import atomic_write
+from embedlab.files import atomic_write, fsync_path
 
 POINTER = "CURRENT"
 MANIFEST = "manifest.json"
 LOCK = ".lock"
 KEEP = 2  # generations kept: the current one and the one before it
 _GEN = re.compile(r"^gen-(\d{6,})$")
-
-
-def fsync_path(path: Path) -> None:
-    """Flush a file or a folder entry to disk."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def fsync_tree(folder: Path) -> None:
