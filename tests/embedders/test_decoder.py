@@ -3,6 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 import torch
 
 import embedlab
@@ -44,3 +45,41 @@ def test_pooling_under_left_and_right_padding():
     weights = torch.tensor([1.0, 2.0, 3.0])
     expected = (hidden[0, :3] * weights[:, None]).sum(0) / weights.sum()
     assert torch.allclose(pool(hidden, right, Pooling.WEIGHTED_MEAN)[0], expected)
+
+
+def test_gguf_conversion_appears_complete_or_not_at_all(tiny_decoder: Path, tmp_path: Path,
+                                                        monkeypatch):
+    """convert_gguf writes through a staged folder: a failure leaves nothing behind."""
+    import transformers
+
+    from embedlab.embedders import decoder
+
+    gguf = tmp_path / "src" / "model.gguf"
+    gguf.parent.mkdir()
+    gguf.write_bytes(b"GGUF not really")
+    monkeypatch.setenv("EMBEDLAB_MODEL_DIR", str(tmp_path / "store"))
+    real_tokenizer = transformers.AutoTokenizer.from_pretrained(tiny_decoder)
+    real_model = transformers.AutoModelForCausalLM.from_pretrained(tiny_decoder)
+
+    class Fails:
+        @staticmethod
+        def from_pretrained(*args, **kwargs):
+            raise ImportError("no gguf package")
+
+    monkeypatch.setattr(transformers, "AutoModelForCausalLM", Fails)
+    monkeypatch.setattr(transformers.AutoTokenizer, "from_pretrained",
+                        staticmethod(lambda *a, **k: real_tokenizer))
+    with pytest.raises(decoder.EmbedlabError, match="needs more packages"):
+        decoder.convert_gguf(gguf.parent, gguf.name)
+    assert list((tmp_path / "store").iterdir()) == []  # no partial folder, no temp folder
+
+    class Works:
+        @staticmethod
+        def from_pretrained(*args, **kwargs):
+            return real_model
+
+    monkeypatch.setattr(transformers, "AutoModelForCausalLM", Works)
+    target = decoder.convert_gguf(gguf.parent, gguf.name)
+    assert (target / "config.json").is_file() and target.parent == tmp_path / "store"
+    assert [p.name for p in (tmp_path / "store").iterdir()] == [target.name]
+    assert decoder.convert_gguf(gguf.parent, gguf.name) == target  # converted once

@@ -9,9 +9,7 @@ so later loads take well under a second.
 from __future__ import annotations
 
 import os
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +20,7 @@ from embedlab.embedders.pooling import Pooling, parse_pooling
 from embedlab.embedders.tokenized import file_fingerprint
 from embedlab.embedders.transformer import TransformerEmbedder, resolve_folder, window_of
 from embedlab.errors import EmbedlabError
+from embedlab.files import staged_folder
 
 DEFAULT_DECODER_WINDOW = 512
 
@@ -43,21 +42,17 @@ def convert_gguf(folder: Path, gguf_file: str) -> Path:
     if (target / "config.json").is_file():
         return target
     print(f"converting {gguf_file} to safetensors once (about 20 s)...", file=sys.stderr)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=".converting-"))
     try:
-        tokenizer = AutoTokenizer.from_pretrained(folder, gguf_file=gguf_file)
-        causal = AutoModelForCausalLM.from_pretrained(folder, gguf_file=gguf_file,
-                                                      dtype=torch.float32)
-        base = AutoModel.from_config(causal.config)
-        base.load_state_dict(causal.model.state_dict())
-        base.save_pretrained(tmp)
-        tokenizer.save_pretrained(tmp)
-        os.replace(tmp, target)
+        with staged_folder(target) as tmp:  # appears complete or not at all
+            tokenizer = AutoTokenizer.from_pretrained(folder, gguf_file=gguf_file)
+            causal = AutoModelForCausalLM.from_pretrained(folder, gguf_file=gguf_file,
+                                                          dtype=torch.float32)
+            base = AutoModel.from_config(causal.config)
+            base.load_state_dict(causal.model.state_dict())
+            base.save_pretrained(tmp)
+            tokenizer.save_pretrained(tmp)
     except ImportError as exc:
         raise EmbedlabError(f"loading GGUF needs more packages: {exc}") from None
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
     return target
 
 
