@@ -13,8 +13,6 @@ never a hub error. Every command that takes ``-m`` goes through here.
 from __future__ import annotations
 
 import importlib
-import importlib.metadata
-import importlib.util
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
