@@ -9,8 +9,9 @@ after/before with their spread. Two measurements:
 - ``encode``: a fresh process loads minilm (vector cache off), encodes the STS-B test
   sentences once to warm up, then once timed, batch 32, torch threads = cores;
 - ``serve``: ``embedlab serve -m minilm --cache-size 0`` (every text encoded; defaults
-  otherwise: worker processes, packing) is started from the side's tree and loaded by ``--concurrency`` closed-loop clients for ``--seconds`` each
-  with 1 and with 16 texts per request (the load generator of ``serve.py``).
+  otherwise: worker processes, packing) is started from the side's tree and loaded by
+  ``--concurrency`` closed-loop clients for ``--seconds`` each with 1 and with 16 texts per
+  request (the load generator of ``serve.py``).
 
     python benchmarks/before_after.py --before REF [--what encode,serve] [--rounds 6]
 """
