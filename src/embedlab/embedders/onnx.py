@@ -6,6 +6,7 @@ asked for) and return token vectors; pooling is ours, so every pooling mode work
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -134,3 +135,15 @@ def load_onnx_folder(folder: str | Path, *, name: str | None = None,
     settings.update({k: v for k, v in options.items() if v is not None})
     return load_onnx(folder / "model.onnx", folder / "tokenizer.json",
                      name=name or folder.name, **settings)
+
+
+def from_files(files: Mapping[str, Path], *, max_length: int | None = None,
+               **options: Any) -> OnnxEmbedder:
+    """The registry's loader for an ``.onnx`` graph and its ``tokenizer.json``; the window is
+    ``max_length`` (512 where neither the user nor the named model says)."""
+    return load_onnx(files["model"], files["tokenizer"], window=max_length or 512, **options)
+
+
+def export_from_files(files: Mapping[str, Path], **options: Any) -> OnnxEmbedder:
+    """The registry's loader for a folder written by ``embedlab export``."""
+    return load_onnx_folder(files["folder"], **options)

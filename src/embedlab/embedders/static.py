@@ -10,6 +10,7 @@ model2vec folders are run by model2vec itself.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -198,3 +199,16 @@ def load_model2vec(path: str | Path, *, name: str | None = None, cache_dir: Any 
     weights = [p for p in path.iterdir() if p.suffix == ".safetensors"]
     return Model2VecEmbedder(model, name=name or path.name,
                              weights_id=file_fingerprint(weights), cache_dir=cache_dir)
+
+
+def from_files(files: Mapping[str, Path], **options: Any) -> WordVectorEmbedder:
+    """The registry's loader for word vectors: a ``.npy`` matrix and its word list, or a file
+    gensim reads."""
+    if "matrix" in files:
+        return load_npy_word_vectors(files["matrix"], files["words"], **options)
+    return load_word_vectors(files["file"], **options)
+
+
+def model2vec_from_files(files: Mapping[str, Path], **options: Any) -> Model2VecEmbedder:
+    """The registry's loader for a model2vec folder."""
+    return load_model2vec(files["folder"], **options)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -269,3 +270,8 @@ def load_transformer(
         long=long,
         cache_dir=cache_dir,
     )
+
+
+def from_files(files: Mapping[str, Path], **options: Any) -> TransformerEmbedder:
+    """The registry's loader: ``files["folder"]``, options as :func:`load_transformer`."""
+    return load_transformer(files["folder"], **options)

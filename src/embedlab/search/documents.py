@@ -19,17 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from embedlab.data.columns import ID_NAMES, pick_column, text_column
-from embedlab.data.readers import read_texts
-from embedlab.data.records import (
-    DELIMITERS,
-    JSON_LINES_FORMATS,
-    file_format,
-    parse_json_lines,
-    parse_json_list,
-    parse_table,
-    read_parquet,
-    read_text,
-)
+from embedlab.data.records import FileRows, read_rows
 from embedlab.errors import EmbedlabError
 
 TITLE_FIELD = "title"
@@ -108,38 +98,42 @@ def _from_records(records: list[tuple[int, dict[str, Any]]], field_name: str | N
     return DocumentSet(docs, id_key is not None, path)
 
 
-def _records(path: str) -> list[tuple[int, Any]] | None:
-    """The rows of a file with fields (JSON, CSV/TSV, parquet); None for other formats."""
-    suffix = file_format(path)
-    if suffix in JSON_LINES_FORMATS:
-        return parse_json_lines(read_text(path), path)
-    if suffix == ".json":
-        return parse_json_list(read_text(path), path)
-    if suffix in DELIMITERS:
-        header, rows = parse_table(read_text(path), path, DELIMITERS[suffix])
+def _records(rows: FileRows) -> list[tuple[int, Any]]:
+    """The rows as ``(row number, JSON object or plain string)``: every format in one shape."""
+    if rows.values is not None:
+        return rows.values
+    if rows.header is not None and rows.cells is not None:
+        header = rows.header
         return [(number, {name: cells[i] if i < len(cells) else None
-                          for i, name in enumerate(header)}) for number, cells in rows]
-    if suffix == ".parquet":
-        return list(enumerate(read_parquet(path).to_pylist(), start=1))
-    return None
+                          for i, name in enumerate(header)}) for number, cells in rows.cells]
+    if rows.table is not None:
+        return list(enumerate(rows.table.to_pylist(), start=1))
+    return list(enumerate(rows.lines or [], start=1))
 
 
 def read_documents(path: str | Path, field: str | None = None,
                    id_field: str | None = None) -> DocumentSet:
     """Documents of one file (see the module docstring); an :class:`EmbedlabError` if bad."""
-    path = str(path)
-    records = _records(path)
-    if records and all(isinstance(r, dict) for _, r in records):
+    rows = read_rows(path)
+    path = rows.source
+    records = _records(rows)
+    if not records:
+        raise EmbedlabError(f"{path}: no texts to read (the file is empty)")
+    if all(isinstance(r, dict) for _, r in records):
         out = _from_records(records, field, id_field, path)
-    else:
+    elif all(isinstance(r, str) for _, r in records):  # plain lines, or a JSON list of strings
+        if field is not None:
+            what = "plain text has one text a line" if rows.lines is not None \
+                else "rows are plain strings"
+            raise EmbedlabError(f"{path}: {what}, no field {field!r}")
         if id_field is not None:
             raise EmbedlabError(f"{path}: the file has no fields, so no id field {id_field!r}")
-        table = read_texts(path, field)  # plain lines, or a JSON list of strings
-        out = DocumentSet([Document(i, t.strip()) for i, t in zip(table.ids, table.texts,
-                                                                    strict=True)],
+        out = DocumentSet([Document(str(i), str(t).strip()) for i, (_, t) in enumerate(records)],
                           False, path)
-    if not out.documents:
-        raise EmbedlabError(f"{path}: no documents to read (the file is empty)")
+    else:
+        row = next(n for n, r in records if not isinstance(r, dict))
+        bad = next(r for n, r in records if n == row)
+        raise EmbedlabError(f"{path}: row {row} is {type(bad).__name__}, expected an object")
     seen: dict[str, int] = {}
     for i, doc in enumerate(out.documents):
         if doc.id in seen:
