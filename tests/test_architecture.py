@@ -91,40 +91,12 @@ def _package(module: str) -> str:
 
 
 def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
-    """Strongly connected components of more than one module (Tarjan)."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    out: list[list[str]] = []
-    counter = [0]
+    """Groups of more than one module that import each other, directly or round a loop."""
+    import networkx as nx
 
-    def visit(v: str) -> None:
-        index[v] = low[v] = counter[0]
-        counter[0] += 1
-        stack.append(v)
-        on_stack.add(v)
-        for w in graph.get(v, ()):
-            if w not in index:
-                visit(w)
-                low[v] = min(low[v], low[w])
-            elif w in on_stack:
-                low[v] = min(low[v], index[w])
-        if low[v] == index[v]:
-            component = []
-            while True:
-                w = stack.pop()
-                on_stack.discard(w)
-                component.append(w)
-                if w == v:
-                    break
-            if len(component) > 1:
-                out.append(sorted(component))
-
-    for v in sorted(graph):
-        if v not in index:
-            visit(v)
-    return out
+    digraph = nx.DiGraph([(a, b) for a, targets in graph.items() for b in targets])
+    digraph.add_nodes_from(graph)
+    return sorted(sorted(c) for c in nx.strongly_connected_components(digraph) if len(c) > 1)
 
 
 def test_the_reader_sees_the_package():
@@ -194,3 +166,5 @@ def test_the_default_model_is_named_in_one_place():
 def test_cycle_finder_finds_a_cycle():
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
     assert _cycles({"a": {"b"}, "b": set()}) == []
+    assert _cycles({"embedlab.x": {"embedlab.y"}, "embedlab.y": {"embedlab.x"}}) == \
+        [["embedlab.x", "embedlab.y"]]
