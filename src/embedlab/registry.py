@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from embedlab.embedders.adapter import as_embedder
 from embedlab.embedders.base import BaseEmbedder
 from embedlab.embedders.manifest import MANIFEST, read_manifest
 from embedlab.errors import EmbedlabError
@@ -184,3 +185,12 @@ def load(
     if resolved.kind not in KINDS:
         raise EmbedlabError(f"unknown model kind {resolved.kind!r}")
     return KINDS[resolved.kind].load(resolved.files, resolved.label, options, cache_dir)
+
+
+def to_embedder(model: str | Path | Resolved | Any, **options: Any) -> BaseEmbedder:
+    """What a stage takes as "a model": a name, path, hub id or :class:`Resolved` is loaded
+    (:func:`load`, with ``options``); a model object is taken as it is, through
+    :func:`~embedlab.embedders.adapter.as_embedder`."""
+    if isinstance(model, (str, Path, Resolved)):
+        return load(model, **options)
+    return as_embedder(model)

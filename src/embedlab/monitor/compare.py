@@ -45,14 +45,9 @@ def run_drift(reference: str | Path, current: str | Path, *, model: Any = DEFAUL
         check_method(name)
     embedder = None
     if not (is_vector_file(reference) and is_vector_file(current)):
-        if isinstance(model, str):
-            from embedlab.registry import load
+        from embedlab.registry import to_embedder
 
-            embedder = load(model)
-        else:
-            from embedlab.embedders.adapter import as_embedder
-
-            embedder = as_embedder(model)
+        embedder = to_embedder(model)
     ref, ref_model = load_sample(reference, embedder, field=field, progress=progress)
     cur, cur_model = load_sample(current, embedder, field=field, progress=progress)
     check_same_model(ref_model, cur_model, str(reference), str(current))

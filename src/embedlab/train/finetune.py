@@ -126,14 +126,9 @@ def mine_triplets(train: str | Path, model: Any, *, negatives: int = 1, source: 
                             mining_range=rank_range, mining_margin=margin, split=split,
                             batch_size=batch_size)
     data = read_training_data(train, split=split)
-    if isinstance(model, str):
-        from embedlab.registry import load
+    from embedlab.registry import to_embedder
 
-        base = load(model)
-    else:
-        from embedlab.embedders.adapter import as_embedder
-
-        base = as_embedder(model)
+    base = to_embedder(model)
     mined, stats = _mine(data, train, config, base, progress)
     rows = [dict(zip(mined.columns, values, strict=True))
             for values in zip(*mined.columns.values(), strict=True)]
