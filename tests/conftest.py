@@ -119,3 +119,15 @@ def stsb_sentences() -> list[str]:
     split, s1, s2 = header.index("split"), header.index("sentence1"), header.index("sentence2")
     test = [r for r in rows[1:] if r[split] == "test"]
     return list(dict.fromkeys([r[s1] for r in test] + [r[s2] for r in test]))
+
+
+@pytest.fixture
+def tiny_corpus() -> dict[str, str]:
+    """Five short documents on five topics, by id (BM25 and retrieval tests)."""
+    return {
+        "d1": "Cats purr when they are happy",
+        "d2": "Dogs bark at the postman every morning",
+        "d3": "The stock market fell sharply on Monday",
+        "d4": "Volcanoes erupt molten lava and ash",
+        "d5": "Photosynthesis turns sunlight into sugar in plants",
+    }

@@ -87,13 +87,6 @@ def keyed_vectors():
     return _keyed_vectors
 
 
-CORPUS = {
-    "d1": "Cats purr when they are happy",
-    "d2": "Dogs bark at the postman every morning",
-    "d3": "The stock market fell sharply on Monday",
-    "d4": "Volcanoes erupt molten lava and ash",
-    "d5": "Photosynthesis turns sunlight into sugar in plants",
-}
 QUERIES = {"q1": "why do cats purr", "q2": "dogs bark postman", "q3": "lava from volcanoes",
            "q4": "quantum chromodynamics"}
 QRELS = {"q1": {"d1": 2}, "q2": {"d2": 1, "d3": 0}, "q3": {"d4": 1, "d5": 1},
@@ -101,8 +94,8 @@ QRELS = {"q1": {"d1": 2}, "q2": {"d2": 1, "d3": 0}, "q3": {"d4": 1, "d5": 1},
 
 
 @pytest.fixture
-def tiny_retrieval() -> RetrievalData:
+def tiny_retrieval(tiny_corpus: dict[str, str]) -> RetrievalData:
     """Five documents, four queries: graded (q1), a judged 0 (q2), two relevant (q3), and one
     query with no relevant document (q4)."""
-    return RetrievalData("tiny", dict(CORPUS), dict(QUERIES),
+    return RetrievalData("tiny", dict(tiny_corpus), dict(QUERIES),
                          {q: dict(j) for q, j in QRELS.items()})

@@ -9,17 +9,9 @@ from embedlab.ranking import lexical
 from embedlab.ranking.lexical import BM25Index, BM25Retriever
 from embedlab.search.bm25 import ChunkBM25
 
-CORPUS = {
-    "d1": "Cats purr when they are happy",
-    "d2": "Dogs bark at the postman every morning",
-    "d3": "The stock market fell sharply on Monday",
-    "d4": "Volcanoes erupt molten lava and ash",
-    "d5": "Photosynthesis turns sunlight into sugar in plants",
-}
 
-
-def test_bm25_ranks_by_words_and_drops_non_matches() -> None:
-    corpus = CORPUS
+def test_bm25_ranks_by_words_and_drops_non_matches(tiny_corpus: dict[str, str]) -> None:
+    corpus = tiny_corpus
     retriever = BM25Retriever()
     retriever.index(list(corpus), list(corpus.values()))
     hits = retriever.search(["the cats purring", "zebra", "", "stock markets"], k=3)
