@@ -312,7 +312,13 @@ def _read_file(path: Path, fmt: str, directed: bool) -> Graph:
             raise EmbedlabError(f"{path}: not a scipy sparse .npz matrix: {exc}") from None
         return from_matrix(matrix, directed=directed, name=path.stem)
     try:
-        graph = nx.read_graphml(path) if fmt == "graphml" else nx.read_gml(path, label="id")
+        if fmt == "graphml":
+            graph = nx.read_graphml(path)
+        else:
+            try:
+                graph = nx.read_gml(path)  # nodes named by their label
+            except nx.NetworkXError:
+                graph = nx.read_gml(path, label="id")  # no labels: by id
     except (nx.NetworkXError, ValueError, SyntaxError, OSError) as exc:
         raise EmbedlabError(f"{path}: cannot read as {fmt}: {exc}") from None
     return from_networkx(graph, directed=directed or None, name=path.stem)

@@ -32,7 +32,7 @@ from embedlab.progress import progress_bar
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
-_CHUNK = 20_000  # walks per parallel call (the progress bar moves once per chunk)
+_CHUNK = 20_000  # fewest walks per parallel call (the progress bar moves once per call)
 
 
 @njit(cache=True, inline="always")
@@ -43,15 +43,14 @@ def _mix(z: np.uint64) -> np.uint64:  # pragma: no cover - compiled
 
 
 @njit(cache=True, inline="always")
-def _uniform(state: np.ndarray) -> float:  # pragma: no cover - compiled
-    state[0] += _GOLDEN
-    return float(_mix(state[0]) >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+def _uniform(state: np.uint64) -> tuple[np.uint64, float]:  # pragma: no cover - compiled
+    state = state + _GOLDEN
+    return state, float(_mix(state) >> np.uint64(11)) * (1.0 / 9007199254740992.0)
 
 
 @njit(cache=True, inline="always")
-def _pick(indptr, cumw, weighted, cur, state):  # pragma: no cover - compiled
+def _pick(indptr, cumw, weighted, cur, u) -> int:  # pragma: no cover - compiled
     begin, end = indptr[cur], indptr[cur + 1]
-    u = _uniform(state)
     if not weighted:
         k = begin + np.int64(u * (end - begin))
         return min(k, end - 1)
@@ -73,8 +72,7 @@ def _walk_chunk(indptr, indices, cumw, weighted, starts, first_id, length, inv_p
     second_order = inv_p != 1.0 or inv_q != 1.0
     top = max(inv_p, 1.0, inv_q)
     for w in prange(len(starts)):
-        state = np.empty(1, dtype=np.uint64)
-        state[0] = _mix(np.uint64(seed) * _GOLDEN + np.uint64(first_id + w))
+        state = _mix(np.uint64(seed) * _GOLDEN + np.uint64(first_id + w))
         cur = starts[w]
         prev = -1
         out[w, 0] = cur
@@ -83,17 +81,20 @@ def _walk_chunk(indptr, indices, cumw, weighted, starts, first_id, length, inv_p
                 out[w, step:] = -1
                 break
             if prev < 0 or not second_order:
-                nxt = indices[_pick(indptr, cumw, weighted, cur, state)]
+                state, u = _uniform(state)
+                nxt = indices[_pick(indptr, cumw, weighted, cur, u)]
             else:
                 while True:
-                    nxt = indices[_pick(indptr, cumw, weighted, cur, state)]
+                    state, u = _uniform(state)
+                    nxt = indices[_pick(indptr, cumw, weighted, cur, u)]
                     if nxt == prev:
                         alpha = inv_p
                     elif _linked(indptr, indices, prev, nxt):
                         alpha = 1.0
                     else:
                         alpha = inv_q
-                    if _uniform(state) * top < alpha:
+                    state, u = _uniform(state)
+                    if u * top < alpha:
                         break
             out[w, step] = nxt
             prev = cur
@@ -127,15 +128,14 @@ def random_walks(graph: Graph, *, walks_per_node: int = 10, length: int = 80, p:
     total = walks_per_node * n
     out = np.empty((total, length), dtype=np.int32)
     rng = np.random.default_rng(seed)
+    starts = np.concatenate([rng.permutation(n) for _ in range(walks_per_node)]).astype(np.int32)
+    chunk = max(_CHUNK, total // 100)
     with progress_bar(progress, total, "random walks") as advance:
-        for r in range(walks_per_node):
-            starts = rng.permutation(n).astype(np.int32)
-            for s in range(0, n, _CHUNK):
-                chunk = starts[s:s + _CHUNK]
-                first = r * n + s
-                _walk_chunk(indptr, indices, cumw, weighted, chunk, first, length, 1.0 / p,
-                            1.0 / q, seed & 0xFFFFFFFF, out[first:first + len(chunk)])
-                advance(len(chunk))
+        for first in range(0, total, chunk):
+            part = starts[first:first + chunk]
+            _walk_chunk(indptr, indices, cumw, weighted, part, first, length, 1.0 / p, 1.0 / q,
+                        seed & 0xFFFFFFFF, out[first:first + len(part)])
+            advance(len(part))
     return out
 
 
