@@ -11,14 +11,17 @@ rows are named ``0..n-1``), a ``scipy.sparse.csr_matrix`` of float32 weights wit
 neighbour lists, and counts of what was cleaned: self-loops are dropped, duplicate edges merged
 (a weighted duplicate keeps its largest weight). Undirected graphs store both directions.
 
-Edge lists are parsed with pandas (fast on millions of lines); the header guess is the first
-row naming a known column (``source``, ``target``, ``weight``, ...) or a non-numeric weight
-above numeric ones. Every layout problem is one EmbedlabError line naming the file.
+Edge lists are read line by line into compact int32 arrays of node numbers (a dict names each id
+once), not through pandas: its import alone costs more memory than a small graph's walks, and
+the columns are simple. The header guess is the first row naming a known column (``source``,
+``target``, ``weight``, ...) or a non-numeric weight above numeric ones. Every layout problem is
+one EmbedlabError line naming the file.
 """
 
 from __future__ import annotations
 
 import re
+from array import array
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -80,13 +83,13 @@ def from_edges(src: np.ndarray, dst: np.ndarray, weights: np.ndarray | None, *,
                extra_nodes: list[str] | None = None) -> Graph:
     """A :class:`Graph` from edge endpoints: ``src``/``dst`` as id strings (``ids`` None) or as
     row numbers into ``ids``; ``extra_nodes`` are ids that have no edge (isolated nodes)."""
-    import pandas as pd
     from scipy import sparse
 
     if ids is None:
-        codes, uniques = pd.factorize(np.concatenate([np.asarray(src, dtype=object),
-                                                      np.asarray(dst, dtype=object)]))
-        ids = [str(u) for u in uniques]
+        index: dict[str, int] = {}
+        codes = np.fromiter((index.setdefault(str(x), len(index)) for part in (src, dst)
+                             for x in part), dtype=np.int64, count=len(src) + len(dst))
+        ids = list(index)
         src_rows, dst_rows = codes[:len(src)], codes[len(src):]
     else:
         src_rows, dst_rows = np.asarray(src, dtype=np.int64), np.asarray(dst, dtype=np.int64)
@@ -137,15 +140,6 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def _leading_comments(path: Path) -> int:
-    """How many lines (comments, blank) come before the first data line."""
-    with path.open(encoding="utf-8", errors="replace") as f:
-        for i, line in enumerate(f):
-            if line.strip() and not line.lstrip().startswith(("#", "%")):
-                return i
-    return 0
-
-
 def _first_lines(path: Path, count: int = 20) -> list[str]:
     lines: list[str] = []
     try:
@@ -168,10 +162,41 @@ def _has_header(rows: list[list[str]]) -> bool:
             and len(rows[1]) >= 3 and _is_number(rows[1][2]))
 
 
+def _parse_edges(path: Path, sep: str | None, header: bool, weighted: bool
+                 ) -> tuple[list[str], array, array, array | None]:
+    index: dict[str, int] = {}
+    src, dst = array("i"), array("i")
+    weights = array("f") if weighted else None
+    skip = header
+    with path.open(encoding="utf-8") as f:
+        for number, line in enumerate(f, 1):
+            text = line.strip()
+            if not text or text[0] in "#%":
+                continue
+            if skip:
+                skip = False
+                continue
+            parts = text.split(sep) if sep else text.split()
+            if len(parts) < 2 or not parts[1].strip():
+                raise EmbedlabError(f"{path}: line {number} has one column; an edge needs two "
+                                    "(source target [weight])")
+            a, b = parts[0].strip(), parts[1].strip()
+            row = index.get(a)
+            src.append(index.setdefault(a, len(index)) if row is None else row)
+            row = index.get(b)
+            dst.append(index.setdefault(b, len(index)) if row is None else row)
+            if weights is not None:
+                raw = parts[2].strip() if len(parts) > 2 else ""
+                try:
+                    weights.append(float(raw) if raw else 1.0)
+                except ValueError:
+                    raise EmbedlabError(f"{path}: line {number}: weight {raw!r} is not a number "
+                                        "(an edge list is: source target [weight])") from None
+    return list(index), src, dst, weights
+
+
 def read_edge_list(path: Path, *, directed: bool = False, name: str | None = None) -> Graph:
     """An edge list file (see the module docstring)."""
-    import pandas as pd
-
     lines = _first_lines(path)
     if not lines:
         raise EmbedlabError(f"{path}: empty graph file (no edges)")
@@ -186,36 +211,16 @@ def read_edge_list(path: Path, *, directed: bool = False, name: str | None = Non
     if max(widths) > 3 and len(widths) > 1:
         return read_adjacency_list(path, directed=directed, name=name)
     try:
-        frame = pd.read_csv(path, sep=sep if sep else r"\s+", header=None, dtype=str,
-                            skiprows=_leading_comments(path) + int(header),
-                            usecols=[0, 1, 2] if max(widths) >= 3 else [0, 1],
-                            names=range(max(widths)), keep_default_na=False,
-                            skip_blank_lines=True, encoding="utf-8")
-    except (ValueError, pd.errors.ParserError) as exc:
-        raise EmbedlabError(f"{path}: cannot read as an edge list: {' '.join(str(exc).split())}"
-                            ) from None
-    first = frame.iloc[:, 0].astype(str)
-    frame = frame[~first.str.lstrip().str.startswith(("#", "%"))]
-    if frame.empty:
+        ids, src, dst, weights = _parse_edges(path, sep, header, max(widths) >= 3)
+    except UnicodeDecodeError:
+        raise EmbedlabError(f"{path}: not UTF-8 text") from None
+    if not src:
         raise EmbedlabError(f"{path}: empty graph file (no edges)")
-    src = frame.iloc[:, 0].str.strip().to_numpy(dtype=object)
-    dst = frame.iloc[:, 1].str.strip().to_numpy(dtype=object)
-    if (dst == "").any():
-        line = int(np.flatnonzero(dst == "")[0]) + 1 + int(header)
-        raise EmbedlabError(f"{path}: line {line} has one column; an edge needs two")
-    weights = None
-    if frame.shape[1] >= 3:
-        raw = frame.iloc[:, 2].str.strip()
-        numbers = pd.to_numeric(raw.where(raw != "", "1"), errors="coerce")
-        bad = numbers.isna().to_numpy()
-        if bad.any():
-            at = int(np.flatnonzero(bad)[0])
-            raise EmbedlabError(f"{path}: weight {raw.iloc[at]!r} on data row {at + 1} is not a "
-                                "number (an edge list is: source target [weight])")
-        weights = numbers.to_numpy(dtype=np.float32)
-        if (weights < 0).any():
-            raise EmbedlabError(f"{path}: negative edge weights; walks need weights >= 0")
-    return from_edges(src, dst, weights, directed=directed, name=name or path.stem)
+    w = None if weights is None else np.frombuffer(weights, dtype=np.float32)
+    if w is not None and (w < 0).any():
+        raise EmbedlabError(f"{path}: negative edge weights; walks need weights >= 0")
+    return from_edges(np.frombuffer(src, dtype=np.int32), np.frombuffer(dst, dtype=np.int32), w,
+                      directed=directed, name=name or path.stem, ids=ids)
 
 
 def read_adjacency_list(path: Path, *, directed: bool = False,
