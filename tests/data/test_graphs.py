@@ -89,7 +89,7 @@ def test_folder_with_edges_file(tmp_path: Path):
     ("", "empty graph file"),
     ("# only a comment\n", "empty graph file"),
     ("a\nb\nc\n", "one column"),
-    ("a b 1\nb c heavy\n", "weight 'heavy' on data row 2 is not a number"),
+    ("a b 1\nb c heavy\n", "line 2: weight 'heavy' is not a number"),
     ("a b -1\n", "negative edge weights"),
 ])
 def test_bad_graph_files(tmp_path: Path, text: str, message: str):

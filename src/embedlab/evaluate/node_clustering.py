@@ -27,7 +27,7 @@ def two_d(vectors: np.ndarray, seed: int) -> tuple[np.ndarray, str]:
         from sklearn.manifold import TSNE
 
         perplexity = float(min(30.0, (len(vectors) - 1) / 3))
-        return TSNE(n_components=2, init="pca", perplexity=perplexity,
+        return TSNE(n_components=2, init="pca", perplexity=perplexity, max_iter=500,
                     random_state=seed).fit_transform(vectors), "t-SNE"
     from sklearn.decomposition import PCA
 

@@ -30,7 +30,6 @@ from embedlab.embedders.manifest import write_manifest
 from embedlab.errors import EmbedlabError
 from embedlab.files import staged_folder
 from embedlab.graph.split import EdgeSplit, holdout_edges
-from embedlab.graph.walks import random_walks
 from embedlab.progress import progress_bar
 
 ALGORITHMS = ("node2vec", "deepwalk")
@@ -161,6 +160,10 @@ def train_graph(source: str | Path | Graph, out_dir: str | Path,
         if split.hidden < split.asked:
             notes.append(f"held out {split.hidden} edges, not {split.asked}: the rest keep the "
                          "graph connected")
+    try:
+        from embedlab.graph.walks import random_walks
+    except ImportError:
+        raise EmbedlabError("train-graph needs numba: pip install 'embedlab[graphs]'") from None
     start = time.perf_counter()
     walks = random_walks(graph, walks_per_node=config.walks, length=config.walk_length,
                          p=config.p, q=config.q, seed=config.seed, workers=config.workers,
