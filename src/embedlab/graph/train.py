@@ -95,12 +95,20 @@ def check_config(config: GraphTrainConfig) -> GraphTrainConfig:
     return config
 
 
+def visits(walks: np.ndarray, n_nodes: int, block: int = 100_000) -> np.ndarray:
+    """How often each node occurs in the walks (in blocks of rows: no copy of the walks)."""
+    counts = np.zeros(n_nodes + 1, dtype=np.int64)
+    for s in range(0, len(walks), block):
+        counts += np.bincount(walks[s:s + block].ravel() + 1, minlength=n_nodes + 1)
+    return counts[1:]  # the first bin counted the -1 padding
+
+
 def embed_walks(walks: np.ndarray, n_nodes: int, config: GraphTrainConfig, *,
                 progress: bool = False) -> np.ndarray:
     """Skip-gram vectors (float32, row i for node i) from walks of node rows."""
     from gensim.models import Word2Vec
 
-    counts = np.bincount(walks[walks >= 0].ravel(), minlength=n_nodes)
+    counts = visits(walks, n_nodes)
     model = Word2Vec(vector_size=config.dim, window=config.window, min_count=0, sg=1,
                      seed=config.seed, workers=config.workers if config.fast else 1)
     model.build_vocab_from_freq({i: int(c) for i, c in enumerate(counts) if c > 0})
@@ -173,7 +181,7 @@ def train_graph(source: str | Path | Graph, out_dir: str | Path,
     isolated = graph.isolated()
     vectors[isolated] = 0.0
     train_seconds = time.perf_counter() - start - walk_seconds
-    steps = int((walks >= 0).sum())
+    steps = int(visits(walks, graph.n_nodes).sum())
     del walks
     summary.update(isolated_nodes=int(len(isolated)),
                    held_out_edges=split.hidden if split else 0)
