@@ -63,22 +63,35 @@ def _forest(graph: Graph, rng: np.random.Generator) -> set[tuple[int, int]]:
 
 
 def _non_edges(graph: Graph, count: int, rng: np.random.Generator,
-               taken: set[tuple[int, int]]) -> np.ndarray:
+               taken: set[int]) -> np.ndarray:
+    """``count`` distinct node pairs that are not edges (nor in ``taken``, pair keys
+    ``a * n + b``, which grows), drawn uniformly in batches and checked against the sorted
+    edge keys."""
     n = graph.n_nodes
-    adj = graph.adj
-    out: list[tuple[int, int]] = []
-    tries = 0
-    while len(out) < count:
-        tries += 1
-        if tries > 100 * count + 1000:
-            raise EmbedlabError(f"{graph.name}: too dense to sample {count} non-edges")
-        a, b = (int(x) for x in rng.integers(0, n, 2))
-        key = (a, b) if graph.directed else (min(a, b), max(a, b))
-        if a == b or key in taken or adj[a, b] != 0:
-            continue
-        taken.add(key)
-        out.append(key)
-    return np.array(out, dtype=np.int64).reshape(-1, 2)
+    coo = graph.adj.tocoo()
+    edges = np.sort(coo.row.astype(np.int64) * n + coo.col)
+    out: list[np.ndarray] = []
+    found = 0
+    for _ in range(1000):
+        if found >= count:
+            break
+        a, b = rng.integers(0, n, (2, 2 * (count - found) + 16))
+        if not graph.directed:
+            a, b = np.minimum(a, b), np.maximum(a, b)
+        keys = a * n + b
+        at = np.searchsorted(edges, keys).clip(max=max(len(edges) - 1, 0))
+        ok = (a != b) & (edges[at] != keys if len(edges) else True)
+        _, first = np.unique(keys, return_index=True)
+        unique = np.zeros(len(keys), dtype=bool)
+        unique[first] = True
+        fresh = [k for k in keys[ok & unique].tolist() if k not in taken][:count - found]
+        taken.update(fresh)
+        out.append(np.array(fresh, dtype=np.int64))
+        found += len(fresh)
+    if found < count:
+        raise EmbedlabError(f"{graph.name}: too dense to sample {count} non-edges")
+    keys = np.concatenate(out)
+    return np.stack([keys // n, keys % n], axis=1)
 
 
 def holdout_edges(graph: Graph, share: float, *, seed: int = 42) -> EdgeSplit:
@@ -101,7 +114,7 @@ def holdout_edges(graph: Graph, share: float, *, seed: int = 42) -> EdgeSplit:
                        directed=graph.directed, name=graph.name, ids=graph.ids)
     kept_rows = np.flatnonzero(keep)
     train_pos = rng.choice(kept_rows, size=min(len(hidden), len(kept_rows)), replace=False)
-    taken: set[tuple[int, int]] = set()
+    taken: set[int] = set()
     test_neg = _non_edges(graph, len(hidden), rng, taken)
     train_neg = _non_edges(graph, len(train_pos), rng, taken)
     test_pos = np.stack([src[hidden], dst[hidden]], axis=1)
