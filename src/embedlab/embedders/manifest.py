@@ -2,8 +2,9 @@
 
 In: a folder. Out: the manifest's dictionary (``kind`` says which loader reads the folder:
 ``onnx`` for an ONNX export, ``static`` for trained word vectors, ``doc2vec`` for a trained
-Doc2Vec model; the rest are that loader's settings), or None where there is none. Writers
-(export, train-static) call :func:`write_manifest`; the registry reads it to pick a loader.
+Doc2Vec model, ``node2vec`` for node vectors from train-graph; the rest are that loader's
+settings), or None where there is none. Writers (export, train-static, train-graph) call
+:func:`write_manifest`; the registry reads it to pick a loader.
 """
 
 from __future__ import annotations

@@ -6,7 +6,8 @@ geometry, which has no better direction).
 ``results_to_json(results)``: ``{"results": [{"model", "task", "dataset", "main_metric",
 "main_score", "scores", "seconds"}]}``. ``write_report(results, out_dir)``: ``report.md`` (the
 same table, then every score per task), ``results.json`` and PNG plots under ``plots/``: a bar
-chart of the main score per task, and a recall@k curve per retrieval task.
+chart of the main score per task, a recall@k curve per retrieval task, and a 2-D map of the nodes
+coloured by label per model on a node-clustering task.
 """
 
 from __future__ import annotations
@@ -176,8 +177,37 @@ def _plots(results: Sequence[Result], folder: Path) -> dict[tuple[str, str], lis
             with atomic_file(folder / name) as f:
                 fig.savefig(f, format="png", dpi=110)
             names.append(f"{folder.name}/{name}")
+        names += [_scatter(r, folder) for r in here if r.points]
         out[column] = names
     return out
+
+
+def _scatter(r: Result, folder: Path) -> str:
+    """A 2-D map of ``r.points`` coloured by label (up to 20 labels get their own colour)."""
+    from matplotlib.figure import Figure
+
+    points = r.points or {}
+    labels = [str(x) for x in points["labels"]]
+    names = sorted(set(labels), key=lambda x: (-labels.count(x), x))
+    fig = Figure(figsize=(5.6, 4.6), layout="constrained")
+    ax = fig.subplots()
+    x, y = points["x"], points["y"]
+    for i, name in enumerate(names[:20]):
+        keep = [k for k, lab in enumerate(labels) if lab == name]
+        ax.scatter([x[k] for k in keep], [y[k] for k in keep], s=6, label=name,
+                   color=f"C{i % 10}" if i < 10 else None, marker="o" if i < 10 else "x")
+    rest = [k for k, lab in enumerate(labels) if lab not in names[:20]]
+    if rest:
+        ax.scatter([x[k] for k in rest], [y[k] for k in rest], s=4, color="#999999",
+                   label="other")
+    ax.set_title(f"{r.model} on {r.dataset} ({points.get('method', '2-D')})", fontsize=10)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.legend(fontsize=7, markerscale=2, loc="best")
+    name = f"{_slug(r.task, r.dataset, r.model)}-map.png"
+    with atomic_file(folder / name) as f:
+        fig.savefig(f, format="png", dpi=110)
+    return f"{folder.name}/{name}"
 
 
 def write_report(results: Sequence[Result], out_dir: str | Path) -> list[Path]:

@@ -17,6 +17,10 @@ class Result:
     main_score: float
     scores: dict[str, float] = field(default_factory=dict)
     seconds: float = 0.0
+    #: 2-D coordinates and labels for a scatter plot (node clustering), not written to JSON
+    points: dict[str, Any] | None = field(default=None, repr=False)
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        out = asdict(self)
+        out.pop("points")
+        return out

@@ -3,7 +3,10 @@
 ``parse_task("sts:data/stsbenchmark.tsv.gz", split="test")`` reads the file (any layout error
 is an EmbedlabError naming the file) and returns a :class:`Task`; ``task.evaluator()`` builds
 the evaluator to call with a model. Kinds: sts, retrieval, classification, clustering,
-pair-classification, word-similarity, analogy, geometry, doc-similarity.
+pair-classification, word-similarity, analogy, geometry, doc-similarity, and for node models
+node-classification and node-clustering (PATH: a ``node<TAB>label`` file, a folder with
+``labels.tsv``, a ``.mat`` with a ``group`` matrix) and link-prediction (PATH: a folder written
+by ``train-graph --holdout-edges``, or a ``source target label [split]`` file).
 
 PATH is a file or folder, or a data set that an installed package ships (gensim's test data):
 ``wordsim353``, ``simlex999``, ``google-analogies`` and ``lee`` (the Lee et al. 2005 corpus with
@@ -20,6 +23,7 @@ from typing import Any
 
 from embedlab.data.builtin import BUILTIN_ALIASES, BUILTIN_DATASETS, builtin_files
 from embedlab.data.datasets import TextSet
+from embedlab.data.graph_tasks import load_link_pairs, load_node_labels
 from embedlab.data.labelled import load_classification, load_labelled_texts
 from embedlab.data.pairs import load_document_similarity, load_pairs, load_sts
 from embedlab.data.retrieval_sets import load_retrieval
@@ -31,6 +35,9 @@ from embedlab.evaluate.base import Evaluator
 from embedlab.evaluate.classification import ClassificationEvaluator
 from embedlab.evaluate.clustering import ClusteringEvaluator
 from embedlab.evaluate.geometry import GeometryEvaluator
+from embedlab.evaluate.link_prediction import LinkPredictionEvaluator
+from embedlab.evaluate.node_classification import NodeClassificationEvaluator
+from embedlab.evaluate.node_clustering import NodeClusteringEvaluator
 from embedlab.evaluate.pair_classification import PairClassificationEvaluator
 from embedlab.evaluate.retrieval import RetrievalEvaluator
 from embedlab.evaluate.sts import DocumentSimilarityEvaluator, STSEvaluator
@@ -40,7 +47,8 @@ EVALUATORS: dict[str, type[Evaluator]] = {
     cls.kind: cls for cls in (
         STSEvaluator, RetrievalEvaluator, ClassificationEvaluator, ClusteringEvaluator,
         PairClassificationEvaluator, WordSimilarityEvaluator, AnalogyEvaluator,
-        GeometryEvaluator, DocumentSimilarityEvaluator)
+        GeometryEvaluator, DocumentSimilarityEvaluator, NodeClassificationEvaluator,
+        NodeClusteringEvaluator, LinkPredictionEvaluator)
 }
 KINDS = tuple(EVALUATORS)
 ALIASES = {
@@ -49,7 +57,13 @@ ALIASES = {
     "word-sim": "word-similarity", "docsim": "doc-similarity",
     "document-similarity": "doc-similarity", "ir": "retrieval", "analogies": "analogy",
     "cluster": "clustering", "classify": "classification",
+    "node-class": "node-classification", "nodes": "node-classification",
+    "link": "link-prediction", "links": "link-prediction", "lp": "link-prediction",
+    "node-cluster": "node-clustering",
 }
+#: kinds whose data are node ids and labels or pairs, read by :mod:`embedlab.data.graph_tasks`
+NODE_KINDS = {"node-classification": load_node_labels, "node-clustering": load_node_labels,
+              "link-prediction": load_link_pairs}
 
 
 @dataclass
@@ -109,6 +123,8 @@ def _load(kind: str, target: str, spec: str, split: str | None, text_field: str 
           label_field: str | None) -> Any:
     path = Path(target).expanduser()
     fields = {"text_field": text_field, "label_field": label_field}
+    if kind in NODE_KINDS:
+        return NODE_KINDS[kind](path)
     if kind == "doc-similarity":
         if "," in target:
             docs, matrix = (Path(p.strip()).expanduser() for p in target.split(",", 1))
