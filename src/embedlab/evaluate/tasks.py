@@ -3,7 +3,7 @@
 ``parse_task("sts:data/stsbenchmark.tsv.gz", split="test")`` reads the file (any layout error
 is an EmbedlabError naming the file) and returns a :class:`Task`; ``task.evaluator()`` builds
 the evaluator to call with a model. Kinds: sts, retrieval, classification, clustering,
-pair-classification, word-similarity, analogy, geometry, doc-similarity.
+pair-classification, word-similarity, analogy, geometry, doc-similarity, recommendation.
 
 PATH is a file or folder, or a data set that an installed package ships (gensim's test data):
 ``wordsim353``, ``simlex999``, ``google-analogies`` and ``lee`` (the Lee et al. 2005 corpus with
@@ -32,6 +32,7 @@ from embedlab.evaluate.classification import ClassificationEvaluator
 from embedlab.evaluate.clustering import ClusteringEvaluator
 from embedlab.evaluate.geometry import GeometryEvaluator
 from embedlab.evaluate.pair_classification import PairClassificationEvaluator
+from embedlab.evaluate.recommendation import RecommendationEvaluator, RecommendationSet
 from embedlab.evaluate.retrieval import RetrievalEvaluator
 from embedlab.evaluate.sts import DocumentSimilarityEvaluator, STSEvaluator
 from embedlab.evaluate.word_similarity import WordSimilarityEvaluator
@@ -40,7 +41,7 @@ EVALUATORS: dict[str, type[Evaluator]] = {
     cls.kind: cls for cls in (
         STSEvaluator, RetrievalEvaluator, ClassificationEvaluator, ClusteringEvaluator,
         PairClassificationEvaluator, WordSimilarityEvaluator, AnalogyEvaluator,
-        GeometryEvaluator, DocumentSimilarityEvaluator)
+        GeometryEvaluator, DocumentSimilarityEvaluator, RecommendationEvaluator)
 }
 KINDS = tuple(EVALUATORS)
 ALIASES = {
@@ -48,7 +49,8 @@ ALIASES = {
     "pair-class": "pair-classification", "wordsim": "word-similarity",
     "word-sim": "word-similarity", "docsim": "doc-similarity",
     "document-similarity": "doc-similarity", "ir": "retrieval", "analogies": "analogy",
-    "cluster": "clustering", "classify": "classification",
+    "cluster": "clustering", "classify": "classification", "recommend": "recommendation",
+    "recsys": "recommendation",
 }
 
 
@@ -105,6 +107,16 @@ def _builtin(kind: str, target: str, spec: str) -> tuple[Path, ...]:
     return files
 
 
+def _recommendation(target: str, text_field: str | None, min_rating: float | None
+                    ) -> RecommendationSet:
+    from embedlab.data.interactions import load_recommendation_data
+
+    fields = [f.strip() for f in text_field.split(",")] if text_field else None
+    interactions, items = load_recommendation_data(target, fields=fields, min_rating=min_rating)
+    name = Path(interactions.source).stem if "," in target else Path(target).name
+    return RecommendationSet(name, interactions, items)
+
+
 def _load(kind: str, target: str, spec: str, split: str | None, text_field: str | None,
           label_field: str | None) -> Any:
     path = Path(target).expanduser()
@@ -148,13 +160,17 @@ def parse_task(
     label_field: str | None = None,
     *,
     vocab_limit: int | None = None,
+    min_rating: float | None = None,
 ) -> Task:
     """Load the data set of ``KIND:PATH`` (see the module docstring) as a :class:`Task`.
 
     ``split`` picks the split (default test) where the layout has several; ``text_field`` and
     ``label_field`` name columns where the guess is not enough (for pair layouts, ``text_field``
     is ``"first,second"`` and ``label_field`` the score column); ``vocab_limit`` restricts the
-    analogy candidates to the first N words.
+    analogy candidates to the first N words. For ``recommendation``, PATH is an interactions
+    file with its catalogue beside it, a folder holding both, or ``INTERACTIONS,ITEMS``;
+    ``split`` is ``leave-last`` (default) or ``time``, ``text_field`` the item fields
+    (``title,genres``), ``min_rating`` keeps interactions rated at least that.
     """
     if not isinstance(spec, str) or ":" not in spec:
         raise EmbedlabError(f"task {spec!r}: expected KIND:PATH, e.g. sts:data/sts.tsv "
@@ -163,8 +179,12 @@ def parse_task(
     kind = _kind(kind_name, spec)
     if not target.strip():
         raise EmbedlabError(f"task {spec!r}: expected a path after '{kind_name}:'")
-    data = _load(kind, target.strip(), spec, split, text_field, label_field)
     options: dict[str, Any] = {}
+    if kind == "recommendation":
+        data = _recommendation(target.strip(), text_field, min_rating)
+        options["how"] = split or "leave-last"
+        return Task(kind, data.name, data, spec, options)
+    data = _load(kind, target.strip(), spec, split, text_field, label_field)
     if kind == "analogy" and vocab_limit is not None:
         options["vocab_limit"] = vocab_limit
     return Task(kind, data.name, data, spec, options)
