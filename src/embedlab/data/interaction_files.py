@@ -83,7 +83,8 @@ def _split(text: str, path: Path, delimiter: str) -> list[list[str]]:
     return [line.split(delimiter) for line in split_lines(text) if line.strip()]
 
 
-def _to_columns(names: Sequence[str], rows: list[list[str]], path: Path, first_line: int) -> Columns:
+def _to_columns(names: Sequence[str], rows: list[list[str]], path: Path, first_line: int
+                ) -> Columns:
     width = len(names)
     columns: Columns = {name: [] for name in names}
     for offset, cells in enumerate(rows):

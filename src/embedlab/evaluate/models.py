@@ -2,10 +2,11 @@
 pseudo-models.
 
 ``get_model("bm25")`` is the lexical baseline (a retriever, not an Embedder); any other name goes
-to :func:`embedlab.registry.load`. :func:`as_model` takes a name or an object: an Embedder or a
-retriever or a recommender is used as it is, any other object with ``name``, ``dim`` and ``encode`` is wrapped by
-:func:`~embedlab.embedders.adapter.as_embedder`. Pseudo-models only apply to the tasks they can
-do: evaluators raise :class:`~embedlab.evaluate.base.NotApplicableError` for the rest.
+to :func:`embedlab.registry.load`. :func:`as_model` takes a name or an object: an Embedder, a
+retriever or a recommender is used as it is, any other object with ``name``, ``dim`` and
+``encode`` is wrapped by :func:`~embedlab.embedders.adapter.as_embedder`. Pseudo-models only
+apply to the tasks they can do: evaluators raise
+:class:`~embedlab.evaluate.base.NotApplicableError` for the rest.
 """
 
 from __future__ import annotations
