@@ -19,6 +19,7 @@ Latin-1 as published) raise an :class:`EmbedlabError` naming the file.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -39,7 +40,8 @@ ML100K_GENRES = ("unknown", "Action", "Adventure", "Animation", "Children's", "C
                  "Documentary", "Drama", "Fantasy", "Film-Noir", "Horror", "Musical", "Mystery",
                  "Romance", "Sci-Fi", "Thriller", "War", "Western")
 ML100K_ITEM_COLUMNS = ("item", "title", "release_date", "video_release_date", "url")
-RECBOLE_FORMATS = (".inter", ".item", ".user")
+#: a RecBole atomic file's header cell: ``name:type``
+RECBOLE_HEADER = re.compile(r"^[^:]+:(token|token_seq|float|float_seq)$")
 #: files MovieLens publishes in Latin-1
 LATIN1_NAMES = ("u.item", "u.user", "movies.dat", "users.dat", "ratings.dat", "u.data")
 
@@ -65,7 +67,7 @@ def _decode(path: Path) -> str:
 
 def _delimiter(path: Path, first_line: str) -> str:
     suffix = file_format(path)
-    if suffix in RECBOLE_FORMATS or suffix == ".tsv":
+    if suffix == ".tsv":
         return "\t"
     if suffix == ".csv":
         return ","
@@ -141,7 +143,7 @@ def read_columns(path: str | Path, positional: Sequence[str]) -> Columns:
     delimiter = _delimiter(path, lines[0])
     rows = _split(text, path, delimiter)
     first = [cell.strip() for cell in rows[0]]
-    if suffix in RECBOLE_FORMATS or any(":token" in c or ":float" in c for c in first):
+    if all(RECBOLE_HEADER.match(c) for c in first):
         names = [cell.split(":", 1)[0] for cell in first]
         return _check_rows(_to_columns(names, rows[1:], path, 2), path)
     ml100k_items = path.name.lower() == "u.item" or (
