@@ -28,7 +28,7 @@ class CollabConfig:
     algorithm: str = "als"
     factors: int = 64
     iterations: int = 20
-    regularization: float = 0.05
+    regularization: float = 10.0
     confidence: float = 10.0
     seed: int = 0
 

@@ -58,7 +58,7 @@ class Recommender:
     alpha_cold: float = 0.5
     profile: str = "mean"
     confidence: float = 10.0
-    regularization: float = 0.05
+    regularization: float = 10.0
     manifest: dict[str, Any] = field(default_factory=dict)
     _item_pos: dict[str, int] = field(default_factory=dict, repr=False)
     _user_pos: dict[str, int] = field(default_factory=dict, repr=False)
