@@ -12,7 +12,7 @@ from embedlab.serve import ServeSettings, create_app
 
 
 @pytest.fixture(scope="module")
-def recommender(rec_files: tuple[Path, Path], tiny_embedder: Any) -> Any:
+def recommender(rec_files: tuple[Path, Path], tiny_embedder: Any, tiny_st_model: Path) -> Any:
     from embedlab.data.interactions import join, load_interactions, load_items
     from embedlab.recommend import FitConfig, fit_recommender
     from embedlab.recommend.collab import CollabConfig
@@ -22,7 +22,7 @@ def recommender(rec_files: tuple[Path, Path], tiny_embedder: Any) -> Any:
     data = join(load_interactions(rec_files[0], min_rating=4), items)
     config = FitConfig(parse_fields("title,genres"), CollabConfig(factors=8, iterations=5),
                        alpha=0.5)
-    return fit_recommender(data, items, tiny_embedder, config)
+    return fit_recommender(data, items, tiny_embedder, config, model_name=str(tiny_st_model))
 
 
 @pytest.fixture
@@ -72,3 +72,30 @@ def test_no_recommender_loaded(tiny_embedder: Any) -> None:
     with TestClient(create_app(tiny_embedder)) as c:
         r = c.post("/v1/recommend", json={"user": "u00"})
     assert r.status_code == 404 and r.json()["error"]["code"] == "no_recommender"
+
+
+def test_run_server_loads_the_recommender_and_its_model(recommender: Any, tmp_path: Path,
+                                                        tiny_st_model: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from embedlab.recommend import save
+    from embedlab.serve import server
+
+    folder = save(recommender, tmp_path / "rec")
+    served: dict[str, Any] = {}
+
+    class FakeServer:
+        def __init__(self, app: Any) -> None:
+            served["app"] = app
+
+        def run(self, sockets: Any) -> None:
+            served["ran"] = True
+
+    monkeypatch.setattr(server, "make_server", lambda app, **_: FakeServer(app))
+    server.run_server(None, recommender=str(folder), port=0, processes=False,
+                      log=lambda line: served.setdefault("log", line))
+    assert served["ran"]
+    with TestClient(served["app"]) as c:
+        body = c.post("/v1/recommend", json={"user": "u01", "k": 2}).json()
+        assert [d["item"] for d in body["data"]] == \
+            [r.item for r in recommender.for_user("u01", 2)]
+        assert c.get("/v1/models").json()["data"][0]["id"] == str(tiny_st_model)
