@@ -76,14 +76,21 @@ def test_ask_one_question(fitted: Any) -> None:
             ask(fitted, **kwargs)
 
 
-def test_a_user_without_interactions_is_unknown(rec_files: tuple[Path, Path],
-                                                tmp_path: Path) -> None:
-    # u30 rated only one item, below --min-rating: no interactions to recommend from
+def test_users_without_interactions(rec_files: tuple[Path, Path], tiny_st_model: Path,
+                                    tmp_path: Path) -> None:
+    # u30 rated one item below --min-rating; u31 only an item the catalogue lacks
     inter = tmp_path / "inter.csv"
-    inter.write_text(rec_files[0].read_text() + "u30,i00,1,999\n", encoding="utf-8")
-    from embedlab.data.interactions import load_interactions
-
-    assert "u30" not in load_interactions(inter, min_rating=4).user_ids
+    inter.write_text(rec_files[0].read_text() + "u30,i00,1,999\nu31,gone,5,1000\n",
+                     encoding="utf-8")
+    summary = fit_files(inter, rec_files[1], str(tiny_st_model), tmp_path / "m", min_rating=4,
+                        alpha=0.5, factors=4, iterations=2)
+    assert "1 naming 1 items missing from the items file dropped (e.g. 'gone')" in \
+        summary["loaded"]
+    rec = load(tmp_path / "m")
+    with pytest.raises(EmbedlabError, match="unknown user 'u30'"):
+        rec.for_user("u30")
+    with pytest.raises(EmbedlabError, match="user 'u31' has no interactions the model kept"):
+        rec.for_user("u31")
 
 
 def test_folder_round_trip_and_add_items(fitted: Any, tmp_path: Path) -> None:

@@ -129,6 +129,9 @@ class Recommender:
         """The top ``k`` items for a user the model was fitted on."""
         row = self.user_row(user)
         history = self.history(row)
+        if len(history) == 0:
+            raise EmbedlabError(f"user {user!r} has no interactions the model kept (all were "
+                                "dropped at loading); recommend from a history instead")
         return self._answer(self.scores(row, history), k, history if exclude_seen else None)
 
     def for_history(self, items: list[str], k: int = 10, *, exclude_seen: bool = True
