@@ -69,7 +69,10 @@ def test_bad_input(capsys: pytest.CaptureFixture[str], model_dir: Path, tmp_path
     assert "unknown user 'ghost'" in fails(capsys, "recommend", str(model_dir), "--user",
                                            "ghost")
     assert "history is empty" in fails(capsys, "recommend", str(model_dir), "--history", "")
-    assert "exactly one" in fails(capsys, "recommend", str(model_dir))
+    assert "exactly one" in fails(capsys, "recommend", str(model_dir), "--user", "u00",
+                                  "--item", "i00")
+    described, _ = run(capsys, "recommend", str(model_dir), "--json")
+    assert json.loads(described)["items"] >= 48
     assert "not a recommender folder" in fails(capsys, "recommend", str(tmp_path), "--user",
                                                "u00")
     assert "not empty" in fails(capsys, "recommend", "fit", "--interactions",

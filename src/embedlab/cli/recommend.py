@@ -89,11 +89,15 @@ def query(
     = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Recommend for a user, a history, or items like an item."""
+    """Recommend for a user, a history, or items like an item (no question: describe the
+    model)."""
     from embedlab.recommend.files import ask
     from embedlab.recommend.store import load
 
     rec = load(folder)
+    if user is None and item is None and history is None:  # no question: describe the model
+        print(json.dumps(rec.describe(), ensure_ascii=False, indent=None if as_json else 2))
+        return
     answer = ask(rec, user=user, item=item, k=k, exclude_seen=exclude_seen,
                  history=None if history is None else history.split(","))
     rows: list[dict[str, Any]] = [r.as_dict() for r in answer]
