@@ -105,6 +105,14 @@ def test_popularity_by_hand(rec) -> None:
     assert 0 < scores["warm/coverage@10"] <= 1
 
 
+def test_a_part_without_users_scores_nan(rec) -> None:
+    data, items = rec
+    split = make_split(data, cold_item_share=0.2, cold_user_share=0.0, seed=0)
+    scores = evaluate_split(split, items, PopularityModel())
+    assert scores["cold-users/users"] == 0 and np.isnan(scores["cold-users/ndcg@20"])
+    assert not np.isnan(scores["warm/ndcg@20"])
+
+
 def test_task_and_evaluator(rec_files: tuple[Path, Path]) -> None:
     task = parse_task(f"recommendation:{rec_files[0]},{rec_files[1]}", split="leave-last",
                       min_rating=4)

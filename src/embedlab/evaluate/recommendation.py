@@ -8,8 +8,8 @@ the training user's code, None for a user training never saw). Out, per part (``
 ``cold-items/``, ``cold-users/``): ``recall@k``, ``ndcg@k`` (binary relevance, trec_eval's
 semantics through :func:`embedlab.ranking.metrics.query_metrics`), ``hit@k`` (a target in the top
 k) and ``coverage@k`` (the share of the candidate items that appear in someone's top k), for k
-in 10 and 20, and ``users`` counted; a scorer with a ``report()`` method adds its settings
-(e.g. the tuned ``alpha``). The primary metric is ``warm/ndcg@20``.
+in 10 and 20, and ``users`` counted (a part with no users scores NaN); a scorer with a
+``report()`` method adds its settings (e.g. the tuned ``alpha``). The primary metric is ``warm/ndcg@20``.
 
 Candidates: warm, the items training has interactions with, less the user's training items;
 cold items, the held-out items; cold users, the warm items less their history.
@@ -118,7 +118,9 @@ def _part(name: str, queries: list[tuple[int | None, np.ndarray, np.ndarray, np.
             universe.update(candidates.tolist())
             advance(1)
     n = len(queries)
-    out = {f"{name}/{key}": value / n for key, value in totals.items()} if n else {}
+    if not n:  # nothing to score in this part (e.g. no held-out users): not a number
+        totals = {key: float("nan") for key in ranking_metrics([], [0])}
+    out = {f"{name}/{key}": value / max(n, 1) for key, value in totals.items()}
     for k in CUTOFFS:
         out[f"{name}/coverage@{k}"] = len(shown[k]) / len(universe) if universe else 0.0
     out[f"{name}/users"] = float(n)
