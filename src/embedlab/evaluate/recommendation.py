@@ -9,7 +9,8 @@ the training user's code, None for a user training never saw). Out, per part (``
 semantics through :func:`embedlab.ranking.metrics.query_metrics`), ``hit@k`` (a target in the top
 k) and ``coverage@k`` (the share of the candidate items that appear in someone's top k), for k
 in 10 and 20, and ``users`` counted (a part with no users scores NaN); a scorer with a
-``report()`` method adds its settings (e.g. the tuned ``alpha``). The primary metric is ``warm/ndcg@20``.
+``report()`` method adds its settings (e.g. the tuned ``alpha``). The primary metric is
+``warm/ndcg@20``.
 
 Candidates: warm, the items training has interactions with, less the user's training items;
 cold items, the held-out items; cold users, the warm items less their history.
