@@ -131,3 +131,33 @@ def tiny_corpus() -> dict[str, str]:
         "d4": "Volcanoes erupt molten lava and ash",
         "d5": "Photosynthesis turns sunlight into sugar in plants",
     }
+
+
+#: the synthetic recommendation data: item cluster words and genres (cluster = index % 2)
+REC_WORDS = (("guitar", "music", "playing", "plays"), ("dog", "cat", "runs", "park"))
+REC_GENRES = ("Music|Band", "Animal|Pets")
+
+
+@pytest.fixture(scope="session")
+def rec_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """``(interactions.csv, items.csv)``: 48 items in two clusters (music: even, animals: odd;
+    the last 8 without interactions), 30 users who each like 8 items of their cluster (user
+    index % 2) and rate one item of the other cluster 1."""
+    rng = np.random.default_rng(0)
+    folder = tmp_path_factory.mktemp("rec")
+    items = ["item,title,genres"]
+    for i in range(48):
+        words = rng.choice(REC_WORDS[i % 2], 2, replace=False)
+        items.append(f"i{i:02d},the {words[0]} {words[1]},{REC_GENRES[i % 2]}")
+    rows = ["user,item,rating,timestamp"]
+    t = 0
+    for u in range(30):
+        own = [i for i in range(40) if i % 2 == u % 2]
+        for i in rng.choice(own, 8, replace=False):
+            t += 1
+            rows.append(f"u{u:02d},i{i:02d},{rng.integers(4, 6)},{t}")
+        t += 1
+        rows.append(f"u{u:02d},i{(u + 1) % 2 + 2 * rng.integers(0, 20):02d},1,{t}")
+    (folder / "interactions.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    (folder / "items.csv").write_text("\n".join(items) + "\n", encoding="utf-8")
+    return folder / "interactions.csv", folder / "items.csv"

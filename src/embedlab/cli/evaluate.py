@@ -22,10 +22,11 @@ def eval_command(
                                             "pair-classification, word-similarity, analogy, "
                                             "geometry, doc-similarity, "
                                             "node-classification, node-clustering, "
-                                            "link-prediction.")],
+                                            "link-prediction, recommendation.")],
     model: Annotated[list[str] | None, typer.Option(
         "--model", "-m", help="Model (repeatable); 'bm25' is the lexical baseline.")] = None,
-    split: Annotated[str | None, typer.Option(help="Data split (default test).")] = None,
+    split: Annotated[str | None, typer.Option(help="Data split (default test); for "
+                                              "recommendation leave-last or time.")] = None,
     text_field: Annotated[str | None, typer.Option(help="Text column(s), where the guess "
                                                    "is not enough.")] = None,
     label_field: Annotated[str | None, typer.Option(help="Label or score column.")] = None,
@@ -34,6 +35,8 @@ def eval_command(
     index: Annotated[str | None, typer.Option(
         help="Retrieval through a built index: hnsw, exact, int8, binary (next to exact).")]
     = None,
+    min_rating: Annotated[float | None, typer.Option(
+        help="Recommendation: keep interactions rated at least this.")] = None,
     batch_size: Annotated[int, typer.Option(min=1)] = 32,
     out_dir: Annotated[str | None, typer.Option("--out", help="Write report.md, results.json "
                                                 "and plots here.")] = None,
@@ -51,10 +54,24 @@ def eval_command(
         results = evaluate_through_index(models, task, index_kind=index, split=split,
                                          batch_size=batch_size, progress=not quiet)
     else:
-        results = run_evaluation(models, task, split=split, text_field=text_field,
-                                 label_field=label_field, vocab_limit=vocab_limit,
-                                 batch_size=batch_size, progress=not quiet)
+        from embedlab.evaluate.tasks import parse_task
+
+        parsed = [parse_task(t, split, text_field, label_field, vocab_limit=vocab_limit,
+                             min_rating=min_rating) for t in task]
+        others = [t for t in parsed if t.kind != "recommendation"]
+        results = run_evaluation(models, others, batch_size=batch_size,
+                                 progress=not quiet) if others else []
+        if len(others) < len(parsed):  # embedding models as recommenders, and baselines
+            from embedlab.recommend.evaluation import recommendation_models
+
+            results += run_evaluation(recommendation_models(models),
+                                      [t for t in parsed if t.kind == "recommendation"],
+                                      batch_size=batch_size, progress=not quiet)
     out.print(results_table(results))
+    if any(r.task == "recommendation" for r in results):
+        from embedlab.recommend.evaluation import recommendation_table
+
+        out.print(recommendation_table(results))
     if json_file:
         atomic_write(json_file, json.dumps(results_to_json(results), indent=2))
     if out_dir:
@@ -68,7 +85,10 @@ def compress(
         help="Comma-separated: float32, fp16, int8, uint8, binary[:rescore=N], pca:K, "
              "whiten[:K], mrl:K.")] = "fp16,int8,binary,pca:128,whiten",
     model: ModelOpt = DEFAULT_MODEL,
-    split: Annotated[str | None, typer.Option(help="Data split (default test).")] = None,
+    split: Annotated[str | None, typer.Option(help="Data split (default test); for "
+                                              "recommendation leave-last or time.")] = None,
+    min_rating: Annotated[float | None, typer.Option(
+        help="Recommendation: keep interactions rated at least this.")] = None,
     batch_size: Annotated[int, typer.Option(min=1)] = 32,
     out_dir: Annotated[str | None, typer.Option("--out", help="Write report.md, "
                                                 "results.json, compression.png here.")] = None,

@@ -20,6 +20,7 @@ from embedlab.cli.evaluate import compress, eval_command
 from embedlab.cli.export import export
 from embedlab.cli.graph import train_graph
 from embedlab.cli.models import models
+from embedlab.cli.recommend import recommend_app
 from embedlab.cli.search import index_app, search
 from embedlab.cli.serve import serve
 from embedlab.cli.train import distill, finetune, mine, train_static
@@ -46,6 +47,7 @@ app.command()(demo)
 app.add_typer(index_app, name="index", help="Build and change a search index.")
 app.command("search")(search)
 app.command("serve")(serve)
+app.add_typer(recommend_app, name="recommend")
 
 
 def _quiet_libraries() -> None:

@@ -22,6 +22,9 @@ def serve(
     index: Annotated[str | None, typer.Option(
         help="An index folder (embedlab search): enables POST /v1/search and the page.")]
     = None,
+    recommender: Annotated[str | None, typer.Option(
+        help="A recommender folder (embedlab recommend fit): enables POST /v1/recommend.")]
+    = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port (0: any free one).")] = 8000,
     max_batch_tokens: Annotated[int, typer.Option(
@@ -80,4 +83,5 @@ def serve(
     run_server(model, index=index, host=host, port=port, settings=settings,
                processes=processes, drift_reference=drift_reference,
                drift_methods=drift_method, drift_interval_s=drift_interval,
-               drift_window=drift_window, log_level=log_level, access_log=access_log)
+               drift_window=drift_window, log_level=log_level, access_log=access_log,
+               recommender=recommender)

@@ -61,11 +61,12 @@ class RetrieverModel(Protocol):
 
 
 def model_name(model: Any) -> str:
-    """The name a model is reported under: an Embedder's or a retriever's ``name``, else the
-    name of its type (for an object that is neither)."""
+    """The name a model is reported under: an Embedder's or a retriever's ``name`` (or any
+    string ``name`` it has), else the name of its type."""
     if isinstance(model, (Embedder, RetrieverModel, Retriever)):
         return str(model.name)
-    return type(model).__name__
+    name = getattr(model, "name", None)  # e.g. a recommender model
+    return name if isinstance(name, str) else type(model).__name__
 
 
 class Evaluator(ABC):

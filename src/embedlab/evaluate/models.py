@@ -2,10 +2,11 @@
 pseudo-models.
 
 ``get_model("bm25")`` is the lexical baseline (a retriever, not an Embedder); any other name goes
-to :func:`embedlab.registry.load`. :func:`as_model` takes a name or an object: an Embedder or a
-retriever is used as it is, any other object with ``name``, ``dim`` and ``encode`` is wrapped by
-:func:`~embedlab.embedders.adapter.as_embedder`. Pseudo-models only apply to the tasks they can
-do: evaluators raise :class:`~embedlab.evaluate.base.NotApplicableError` for the rest.
+to :func:`embedlab.registry.load`. :func:`as_model` takes a name or an object: an Embedder, a
+retriever or a recommender is used as it is, any other object with ``name``, ``dim`` and
+``encode`` is wrapped by :func:`~embedlab.embedders.adapter.as_embedder`. Pseudo-models only
+apply to the tasks they can do: evaluators raise
+:class:`~embedlab.evaluate.base.NotApplicableError` for the rest.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from embedlab.embedders.base import Embedder
 from embedlab.errors import EmbedlabError
 from embedlab.evaluate.base import Retriever, RetrieverModel
 from embedlab.evaluate.bm25 import BM25Model
+from embedlab.evaluate.recommendation import RecommenderModel
 
 #: name -> factory of models that are not Embedders
 PSEUDO_MODELS: dict[str, Callable[[], Any]] = {"bm25": BM25Model}
@@ -41,6 +43,6 @@ def as_model(model: Any, **load_options: Any) -> Any:
     as it is; any other object through ``as_embedder`` (an EmbedlabError if it has no vectors)."""
     if isinstance(model, str):
         return get_model(model, **load_options)
-    if isinstance(model, (Embedder, RetrieverModel, Retriever)):
+    if isinstance(model, (Embedder, RetrieverModel, Retriever, RecommenderModel)):
         return model
     return as_embedder(model)

@@ -6,7 +6,8 @@ the evaluator to call with a model. Kinds: sts, retrieval, classification, clust
 pair-classification, word-similarity, analogy, geometry, doc-similarity, and for node models
 node-classification and node-clustering (PATH: a ``node<TAB>label`` file, a folder with
 ``labels.tsv``, a ``.mat`` with a ``group`` matrix) and link-prediction (PATH: a folder written
-by ``train-graph --holdout-edges``, or a ``source target label [split]`` file).
+by ``train-graph --holdout-edges``, or a ``source target label [split]`` file); and
+recommendation (PATH: interactions, see :mod:`embedlab.evaluate.recommendation`).
 
 PATH is a file or folder, or a data set that an installed package ships (gensim's test data):
 ``wordsim353``, ``simlex999``, ``google-analogies`` and ``lee`` (the Lee et al. 2005 corpus with
@@ -39,6 +40,7 @@ from embedlab.evaluate.link_prediction import LinkPredictionEvaluator
 from embedlab.evaluate.node_classification import NodeClassificationEvaluator
 from embedlab.evaluate.node_clustering import NodeClusteringEvaluator
 from embedlab.evaluate.pair_classification import PairClassificationEvaluator
+from embedlab.evaluate.recommendation import RecommendationEvaluator, RecommendationSet
 from embedlab.evaluate.retrieval import RetrievalEvaluator
 from embedlab.evaluate.sts import DocumentSimilarityEvaluator, STSEvaluator
 from embedlab.evaluate.word_similarity import WordSimilarityEvaluator
@@ -48,7 +50,8 @@ EVALUATORS: dict[str, type[Evaluator]] = {
         STSEvaluator, RetrievalEvaluator, ClassificationEvaluator, ClusteringEvaluator,
         PairClassificationEvaluator, WordSimilarityEvaluator, AnalogyEvaluator,
         GeometryEvaluator, DocumentSimilarityEvaluator, NodeClassificationEvaluator,
-        NodeClusteringEvaluator, LinkPredictionEvaluator)
+        NodeClusteringEvaluator, LinkPredictionEvaluator,
+        RecommendationEvaluator)
 }
 KINDS = tuple(EVALUATORS)
 ALIASES = {
@@ -60,6 +63,7 @@ ALIASES = {
     "node-class": "node-classification", "nodes": "node-classification",
     "link": "link-prediction", "links": "link-prediction", "lp": "link-prediction",
     "node-cluster": "node-clustering",
+    "recommend": "recommendation", "recsys": "recommendation",
 }
 #: kinds whose data are node ids and labels or pairs, read by :mod:`embedlab.data.graph_tasks`
 NODE_KINDS = {"node-classification": load_node_labels, "node-clustering": load_node_labels,
@@ -119,6 +123,16 @@ def _builtin(kind: str, target: str, spec: str) -> tuple[Path, ...]:
     return files
 
 
+def _recommendation(target: str, text_field: str | None, min_rating: float | None
+                    ) -> RecommendationSet:
+    from embedlab.data.interactions import load_recommendation_data
+
+    fields = [f.strip() for f in text_field.split(",")] if text_field else None
+    interactions, items = load_recommendation_data(target, fields=fields, min_rating=min_rating)
+    name = Path(interactions.source).stem if "," in target else Path(target).name
+    return RecommendationSet(name, interactions, items)
+
+
 def _load(kind: str, target: str, spec: str, split: str | None, text_field: str | None,
           label_field: str | None) -> Any:
     path = Path(target).expanduser()
@@ -164,13 +178,17 @@ def parse_task(
     label_field: str | None = None,
     *,
     vocab_limit: int | None = None,
+    min_rating: float | None = None,
 ) -> Task:
     """Load the data set of ``KIND:PATH`` (see the module docstring) as a :class:`Task`.
 
     ``split`` picks the split (default test) where the layout has several; ``text_field`` and
     ``label_field`` name columns where the guess is not enough (for pair layouts, ``text_field``
     is ``"first,second"`` and ``label_field`` the score column); ``vocab_limit`` restricts the
-    analogy candidates to the first N words.
+    analogy candidates to the first N words. For ``recommendation``, PATH is an interactions
+    file with its catalogue beside it, a folder holding both, or ``INTERACTIONS,ITEMS``;
+    ``split`` is ``leave-last`` (default) or ``time``, ``text_field`` the item fields
+    (``title,genres``), ``min_rating`` keeps interactions rated at least that.
     """
     if not isinstance(spec, str) or ":" not in spec:
         raise EmbedlabError(f"task {spec!r}: expected KIND:PATH, e.g. sts:data/sts.tsv "
@@ -179,8 +197,12 @@ def parse_task(
     kind = _kind(kind_name, spec)
     if not target.strip():
         raise EmbedlabError(f"task {spec!r}: expected a path after '{kind_name}:'")
-    data = _load(kind, target.strip(), spec, split, text_field, label_field)
     options: dict[str, Any] = {}
+    if kind == "recommendation":
+        data = _recommendation(target.strip(), text_field, min_rating)
+        options["how"] = split or "leave-last"
+        return Task(kind, data.name, data, spec, options)
+    data = _load(kind, target.strip(), spec, split, text_field, label_field)
     if kind == "analogy" and vocab_limit is not None:
         options["vocab_limit"] = vocab_limit
     return Task(kind, data.name, data, spec, options)

@@ -8,6 +8,7 @@ In: an Embedder (another object with ``name``, ``dim`` and ``encode`` is wrapped
 - ``POST /v1/embeddings`` (OpenAI's API: string or list input, ``encoding_format`` float or
   base64, ``dimensions`` for Matryoshka truncation, ``usage`` with token counts);
 - ``POST /v1/search`` (with an index; 404 ``no_index`` without one);
+- ``POST /v1/recommend`` (with a recommender; 404 ``no_recommender`` without one);
 - ``GET /v1/models``, ``GET /health`` (alive), ``GET /ready`` (model loaded and not shutting
   down), ``GET /metrics`` (Prometheus), ``GET /`` (the search page).
 
@@ -35,6 +36,7 @@ from embedlab.serve.errors import APIError, error_response, install_error_handle
 from embedlab.serve.fastpath import EmbeddingsFastPath
 from embedlab.serve.metrics import Metrics, MetricsMiddleware
 from embedlab.serve.page import PAGE
+from embedlab.serve.recommend import add_recommend_route
 from embedlab.serve.schemas import (
     SearchRequest,
     embedding_answer,
@@ -77,7 +79,7 @@ def _auth(keys: tuple[str, ...]) -> Any:
 
 def create_app(embedder: Any, *, index: Any = None, settings: ServeSettings | None = None,
                model_name: str | None = None, drift: Any = None,
-               encoder: Encoder | None = None) -> Any:
+               encoder: Encoder | None = None, recommender: Any = None) -> Any:
     """The FastAPI app serving ``embedder`` (see the module docstring).
 
     ``model_name``: the name clients send as ``model`` and see in ``/v1/models`` (default
@@ -86,9 +88,10 @@ def create_app(embedder: Any, *, index: Any = None, settings: ServeSettings | No
     background, exported at ``/metrics`` and ``GET /v1/drift``. ``encoder``: what encodes the
     batches, such as a :class:`embedlab.serve.workers.ProcessEncoder` running the model in
     worker processes (its owner closes it); without one, threads of this process encode
-    (:class:`embedlab.serve.encoders.ThreadEncoder`). Under load, run the process with
-    ``OMP_WAIT_POLICY=PASSIVE`` (``embedlab serve`` sets it before torch is imported; see
-    :func:`embedlab.serve.server.quiet_openmp`).
+    (:class:`embedlab.serve.encoders.ThreadEncoder`). ``recommender``: a loaded
+    :class:`embedlab.recommend.Recommender` for ``POST /v1/recommend``. Under load, run the
+    process with ``OMP_WAIT_POLICY=PASSIVE`` (``embedlab serve`` sets it before torch is
+    imported; see :func:`embedlab.serve.server.quiet_openmp`).
     """
     embedder = as_embedder(embedder)
     settings = settings or ServeSettings()
@@ -202,6 +205,8 @@ def create_app(embedder: Any, *, index: Any = None, settings: ServeSettings | No
             raise APIError(404, "no index is loaded: start the server with --index DIR",
                            "no_index")
         return json_response(await searcher.search(body, name))
+
+    add_recommend_route(app, recommender, auth, settings.max_k)
 
     route = next(r for r in app.router.routes if getattr(r, "path", "") == "/v1/embeddings")
     # Added last = outermost: the fast path is innermost of ours, so the body limit and the

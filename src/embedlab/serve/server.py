@@ -84,8 +84,10 @@ def run_server(
     drift_reference: str | None = None, drift_methods: Sequence[str] | None = None,
     drift_interval_s: float = 60.0, drift_window: int = 2000, log_level: str = "info",
     access_log: bool = False, log: Callable[[str], None] = _stderr,
+    recommender: str | None = None,
 ) -> None:
-    """Serve ``model`` (default: the index's model with ``index``, else DEFAULT_MODEL).
+    """Serve ``model`` (default: the index's model with ``index``, the recommender's with
+    ``recommender``, else DEFAULT_MODEL).
 
     ``processes``: run the model in ``settings.workers`` worker processes (0: the default
     count) instead of threads of this process. ``log`` gets the start-up lines.
@@ -104,6 +106,12 @@ def run_server(
 
             opened = Index.open(index)
             model = model or opened.manifest["model"]["name"]
+        loaded_recommender = None
+        if recommender is not None:
+            from embedlab.recommend.store import load as load_recommender
+
+            loaded_recommender = load_recommender(recommender)
+            model = model or loaded_recommender.encoder.model_name
         name = model or DEFAULT_MODEL
         # The server keeps its own in-memory cache; the on-disk one would add a lookup per batch.
         embedder = load(name, cache_dir=False)
@@ -128,7 +136,7 @@ def run_server(
             log(f"starting {count} worker process(es) for {name} ...")
             encoder = ProcessEncoder(spec, count)
         app = create_app(embedder, index=opened, settings=settings, model_name=name,
-                         drift=drift, encoder=encoder)
+                         drift=drift, encoder=encoder, recommender=loaded_recommender)
         server = make_server(app, log_level=log_level, access_log=access_log,
                              drain_timeout_s=settings.drain_timeout_s)
         where = f"http://{host}:{sock.getsockname()[1]}"
