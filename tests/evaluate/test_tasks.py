@@ -74,4 +74,5 @@ def test_doc_similarity_from_two_files(tmp_path) -> None:
 def test_every_kind_has_an_evaluator() -> None:
     assert set(KINDS) == {"sts", "retrieval", "classification", "clustering",
                           "pair-classification", "word-similarity", "analogy", "geometry",
-                          "doc-similarity"}
+                          "doc-similarity", "image-classification", "image-retrieval",
+                          "image-clustering"}

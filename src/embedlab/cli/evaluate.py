@@ -20,7 +20,9 @@ def eval_command(
     task: Annotated[list[str], typer.Option("--task", "-t", help="KIND:PATH (repeatable): "
                                             "sts, retrieval, classification, clustering, "
                                             "pair-classification, word-similarity, analogy, "
-                                            "geometry, doc-similarity.")],
+                                            "geometry, doc-similarity; on image files: "
+                                            "image-classification, image-retrieval, "
+                                            "image-clustering.")],
     model: Annotated[list[str] | None, typer.Option(
         "--model", "-m", help="Model (repeatable); 'bm25' is the lexical baseline.")] = None,
     split: Annotated[str | None, typer.Option(help="Data split (default test).")] = None,

@@ -17,7 +17,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from embedlab.data.columns import LABEL_NAMES, pick_column
+from embedlab.data.columns import LABEL_NAMES, SPLIT_NAMES, guess_column, pick_column
 from embedlab.data.records import FileRows, file_format, read_rows, read_text, split_lines
 from embedlab.errors import EmbedlabError
 
@@ -33,12 +33,14 @@ _GLOB_CHARS = frozenset("*?[")
 
 @dataclass
 class ImageList:
-    """Image files in order: absolute ``paths``, their ``ids``, and ``labels`` (or None)."""
+    """Image files in order: absolute ``paths``, their ``ids``, ``labels`` and ``splits`` (each
+    None where the source has none)."""
 
     paths: list[Path]
     ids: list[str]
     labels: list[str] | None
     source: str
+    splits: list[str] | None = None
 
     def __len__(self) -> int:
         return len(self.paths)
@@ -46,8 +48,9 @@ class ImageList:
     def subset(self, keep: list[int]) -> ImageList:
         """The images at positions ``keep``, in that order."""
         labels = [self.labels[i] for i in keep] if self.labels is not None else None
+        splits = [self.splits[i] for i in keep] if self.splits is not None else None
         return ImageList([self.paths[i] for i in keep], [self.ids[i] for i in keep], labels,
-                         self.source)
+                         self.source, splits)
 
 
 def is_image_file(path: Path) -> bool:
@@ -115,6 +118,7 @@ def _from_table(path: Path, field: str | None, label_field: str | None) -> Image
     rows = FileRows(source, lines=split_lines(read_text(path))) if is_list else read_rows(path)
     base = path.parent
     labels: list[str] | None = None
+    splits: list[str] | None = None
     if rows.lines is not None:
         if field is not None:
             raise EmbedlabError(f"{source}: a list file has one path a line, no field {field!r}")
@@ -149,11 +153,14 @@ def _from_table(path: Path, field: str | None, label_field: str | None) -> Image
             written.append(value.strip())
         if label is not None:
             labels = [str(rec.get(label)) for rec in records]
+        split_column = guess_column(columns, SPLIT_NAMES, exclude=chosen)
+        if split_column is not None:
+            splits = [str(rec.get(split_column)) for rec in records]
     if not written:
         raise EmbedlabError(f"{source}: no image paths to read (the file is empty)")
     paths = [(base / w).resolve() for w in written]
     _check_exist(paths, written, source)
-    return ImageList(paths, written, labels, source)
+    return ImageList(paths, written, labels, source, splits)
 
 
 def read_images(source: str | Path, field: str | None = None,

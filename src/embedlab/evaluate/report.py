@@ -4,9 +4,10 @@
 score in each cell ("—" where a model was skipped), the best of each row in bold (except
 geometry, which has no better direction).
 ``results_to_json(results)``: ``{"results": [{"model", "task", "dataset", "main_metric",
-"main_score", "scores", "seconds"}]}``. ``write_report(results, out_dir)``: ``report.md`` (the
+"main_score", "scores", "seconds"}]}`` (and ``examples`` where kept). ``write_report(results, out_dir)``: ``report.md`` (the
 same table, then every score per task), ``results.json`` and PNG plots under ``plots/``: a bar
-chart of the main score per task, and a recall@k curve per retrieval task.
+chart of the main score per task, a recall@k curve per retrieval task, and for image
+retrieval a grid of query images with their nearest neighbours per model.
 """
 
 from __future__ import annotations
@@ -62,6 +63,8 @@ def results_to_json(results: Sequence[Result]) -> dict[str, Any]:
         row = r.as_dict()
         row["main_score"] = _clean(r.main_score)
         row["scores"] = {k: _clean(v) for k, v in r.scores.items()}
+        if not row["examples"]:  # only image retrieval keeps examples
+            del row["examples"]
         rows.append(row)
     return {"results": rows}
 
@@ -176,6 +179,13 @@ def _plots(results: Sequence[Result], folder: Path) -> dict[tuple[str, str], lis
             with atomic_file(folder / name) as f:
                 fig.savefig(f, format="png", dpi=110)
             names.append(f"{folder.name}/{name}")
+        for r in here:
+            if r.examples:
+                from embedlab.evaluate.image_grid import neighbour_grid
+
+                name = f"{_slug(task, dataset, r.model)}-neighbours.png"
+                neighbour_grid(r.examples, folder / name)
+                names.append(f"{folder.name}/{name}")
         out[column] = names
     return out
 

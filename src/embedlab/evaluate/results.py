@@ -17,6 +17,8 @@ class Result:
     main_score: float
     scores: dict[str, float] = field(default_factory=dict)
     seconds: float = 0.0
+    #: a few queries with their nearest neighbours (image retrieval), for the report's grid
+    examples: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -3,7 +3,9 @@
 ``parse_task("sts:data/stsbenchmark.tsv.gz", split="test")`` reads the file (any layout error
 is an EmbedlabError naming the file) and returns a :class:`Task`; ``task.evaluator()`` builds
 the evaluator to call with a model. Kinds: sts, retrieval, classification, clustering,
-pair-classification, word-similarity, analogy, geometry, doc-similarity.
+pair-classification, word-similarity, analogy, geometry, doc-similarity, and on image files
+image-classification, image-retrieval, image-clustering (classification, clustering or
+retrieval given a folder of images means the image kind).
 
 PATH is a file or folder, or a data set that an installed package ships (gensim's test data):
 ``wordsim353``, ``simlex999``, ``google-analogies`` and ``lee`` (the Lee et al. 2005 corpus with
@@ -20,6 +22,11 @@ from typing import Any
 
 from embedlab.data.builtin import BUILTIN_ALIASES, BUILTIN_DATASETS, builtin_files
 from embedlab.data.datasets import TextSet
+from embedlab.data.image_sets import (
+    load_image_classification,
+    load_labelled_images,
+    looks_like_images,
+)
 from embedlab.data.labelled import load_classification, load_labelled_texts
 from embedlab.data.pairs import load_document_similarity, load_pairs, load_sts
 from embedlab.data.retrieval_sets import load_retrieval
@@ -31,6 +38,11 @@ from embedlab.evaluate.base import Evaluator
 from embedlab.evaluate.classification import ClassificationEvaluator
 from embedlab.evaluate.clustering import ClusteringEvaluator
 from embedlab.evaluate.geometry import GeometryEvaluator
+from embedlab.evaluate.images import (
+    ImageClassificationEvaluator,
+    ImageClusteringEvaluator,
+    ImageRetrievalEvaluator,
+)
 from embedlab.evaluate.pair_classification import PairClassificationEvaluator
 from embedlab.evaluate.retrieval import RetrievalEvaluator
 from embedlab.evaluate.sts import DocumentSimilarityEvaluator, STSEvaluator
@@ -40,7 +52,8 @@ EVALUATORS: dict[str, type[Evaluator]] = {
     cls.kind: cls for cls in (
         STSEvaluator, RetrievalEvaluator, ClassificationEvaluator, ClusteringEvaluator,
         PairClassificationEvaluator, WordSimilarityEvaluator, AnalogyEvaluator,
-        GeometryEvaluator, DocumentSimilarityEvaluator)
+        GeometryEvaluator, DocumentSimilarityEvaluator, ImageClassificationEvaluator,
+        ImageRetrievalEvaluator, ImageClusteringEvaluator)
 }
 KINDS = tuple(EVALUATORS)
 ALIASES = {
@@ -49,7 +62,11 @@ ALIASES = {
     "word-sim": "word-similarity", "docsim": "doc-similarity",
     "document-similarity": "doc-similarity", "ir": "retrieval", "analogies": "analogy",
     "cluster": "clustering", "classify": "classification",
+    "image-classify": "image-classification", "image-cluster": "image-clustering",
 }
+#: a text kind given a folder of images means its image kind
+IMAGE_KIND_OF = {"classification": "image-classification", "clustering": "image-clustering",
+                 "retrieval": "image-retrieval"}
 
 
 @dataclass
@@ -124,6 +141,10 @@ def _load(kind: str, target: str, spec: str, split: str | None, text_field: str 
             data = load_document_similarity(*files, encoding="latin-1")
             return TextSet(data.name, list(dict.fromkeys(data.texts1 + data.texts2)))
         path = files[0]
+    if kind == "image-classification":
+        return load_image_classification(path, split=split, label_field=label_field)
+    if kind in ("image-retrieval", "image-clustering"):
+        return load_labelled_images(path, split=split, label_field=label_field)
     if kind == "sts":
         return load_sts(path, split=split, **fields)
     if kind == "retrieval":
@@ -163,6 +184,8 @@ def parse_task(
     kind = _kind(kind_name, spec)
     if not target.strip():
         raise EmbedlabError(f"task {spec!r}: expected a path after '{kind_name}:'")
+    if kind in IMAGE_KIND_OF and looks_like_images(Path(target.strip()).expanduser()):
+        kind = IMAGE_KIND_OF[kind]
     data = _load(kind, target.strip(), spec, split, text_field, label_field)
     options: dict[str, Any] = {}
     if kind == "analogy" and vocab_limit is not None:
