@@ -4,10 +4,11 @@
 score in each cell ("—" where a model was skipped), the best of each row in bold (except
 geometry, which has no better direction).
 ``results_to_json(results)``: ``{"results": [{"model", "task", "dataset", "main_metric",
-"main_score", "scores", "seconds"}]}`` (and ``examples`` where kept). ``write_report(results, out_dir)``: ``report.md`` (the
-same table, then every score per task), ``results.json`` and PNG plots under ``plots/``: a bar
-chart of the main score per task, a recall@k curve per retrieval task, and for image
-retrieval a grid of query images with their nearest neighbours per model.
+"main_score", "scores", "seconds"}]}`` (and ``examples`` where kept).
+``write_report(results, out_dir)``: ``report.md`` (the same table, then every score per
+task), ``results.json`` and PNG plots under ``plots/``: a bar chart of the main score per task,
+a recall@k curve per retrieval task, and for image retrieval a grid of query images with their
+nearest neighbours per model.
 """
 
 from __future__ import annotations
