@@ -34,7 +34,7 @@ from embedlab.named_models import DEFAULT_MODEL
 from embedlab.search.bm25 import ChunkBM25
 from embedlab.search.catalog import Catalog
 from embedlab.search.chunking import Chunker, ChunkSpec, chunk_spec
-from embedlab.search.documents import Document, DocumentSet, as_documents
+from embedlab.search.documents import Document, DocumentSet, as_documents, image_documents
 from embedlab.search.generations import IndexFolder
 from embedlab.search.model import encode_texts, load_model, short_key
 from embedlab.search.querying import GenerationSearch, Hit
@@ -161,6 +161,11 @@ class Index:
             self._embedder = embedder
         return self._embedder
 
+    @property
+    def modality(self) -> str:
+        """What the index's model encodes: ``text``, or ``image`` (queries are image files)."""
+        return str(self.manifest["model"].get("modality", "text"))
+
     # -- building and writing ----------------------------------------------------------------
     @classmethod
     def build(cls, path: str | Path, source: Source, model: Any = DEFAULT_MODEL, *,
@@ -185,12 +190,17 @@ class Index:
         if url and backend != "qdrant":
             raise EmbedlabError("a url applies to the qdrant backend only")
         check_target(folder, overwrite)
-        docs = as_documents(source, field, id_field)
         embedder, name = load_model(model)
-        spec = chunk_spec(embedder, chunk_tokens, overlap)
+        if embedder.modality == "image":  # one document per image, kept whole
+            docs = image_documents(source, field)
+            spec = ChunkSpec("none", 0, 0)
+        else:
+            docs = as_documents(source, field, id_field)
+            spec = chunk_spec(embedder, chunk_tokens, overlap)
         prepared = prepare(docs, Chunker(spec, embedder.tokenizer), embedder, batch_size,
                            progress)
-        record = {"name": name, "key": embedder.fingerprint, "dim": int(embedder.dim)}
+        record = {"name": name, "key": embedder.fingerprint, "dim": int(embedder.dim),
+                  "modality": embedder.modality}
         with folder.lock():
             folder.collect_garbage()
             old = folder.manifest(folder.current()) if folder.exists() else None
@@ -212,8 +222,9 @@ class Index:
             batch_size: int = 32, progress: bool = False) -> WriteReport:
         """Add documents (a document whose id is already there is replaced)."""
         start = time.perf_counter()
-        docs = as_documents(source, field, id_field)
         embedder = self.embedder
+        docs = (image_documents(source, field) if embedder.modality == "image"
+                else as_documents(source, field, id_field))
         spec = ChunkSpec(**self.manifest["chunking"])
         prepared = prepare(docs, Chunker(spec, embedder.tokenizer), embedder, batch_size,
                            progress)
@@ -282,6 +293,14 @@ class Index:
 
         def encode(texts: list[str]) -> np.ndarray:
             return encode_texts(self.embedder, texts, "query", batch_size, False)[0]
+
+        if self.modality == "image" and mode != "bm25":  # queries are image files
+            for q in queries:
+                if not isinstance(q, str) or not Path(q).is_file():
+                    raise EmbedlabError(
+                        f"{self.path} holds images ({self.manifest['model']['name']}): a query "
+                        f"is an image file (search --image PATH); {q!r} is not a file")
+            mode = "dense" if mode == "hybrid" else mode
 
         return self._search.rank(queries, k, mode=mode, filters=filters, fusion=fusion,
                                  alpha=alpha, exact=exact, per_document=per_document,
