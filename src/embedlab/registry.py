@@ -67,12 +67,12 @@ TIMM_NAMES = frozenset({"resnet50", "vgg16", "efficientnet_b0", "resnet18", "mob
 IMAGE_KINDS = frozenset({"image", "timm", "image-folder"})
 #: manifest kinds (``embedlab.json``, written by export and train-static) -> backend kinds
 _MANIFEST_KINDS = {"onnx": "onnx-export", "static": "trained-static",
-                   "doc2vec": "trained-static", "image": "image-folder"}
+                   "doc2vec": "trained-static", "image": "image-folder", "joint": "joint"}
 
 
 def accepts(kind: str, option: str) -> bool:
     """Whether backends of ``kind`` take the load option ``option`` (e.g. ``threads``)."""
-    return option in KINDS[kind].options
+    return kind in KINDS and option in KINDS[kind].options
 
 
 def _check_options(kind: str, label: str, options: dict[str, Any]) -> None:
@@ -192,11 +192,27 @@ def load(
              "instruction": instruction, "threads": threads, "layer": layer}
     options = {k: v for k, v in given.items() if v is not None}
     resolved = name if isinstance(name, Resolved) else resolve(name)
+    if resolved.kind == "joint":
+        return _load_joint(resolved, options, cache_dir)
     _check_options(resolved.kind, resolved.label, options)
     options = {**resolved.defaults, **options}
     if resolved.kind not in KINDS:
         raise EmbedlabError(f"unknown model kind {resolved.kind!r}")
     return KINDS[resolved.kind].load(resolved.files, resolved.label, options, cache_dir)
+
+
+def _load_joint(resolved: Resolved, options: dict[str, Any], cache_dir: Any) -> BaseEmbedder:
+    """A folder ``embedlab align`` wrote: its two base models (loaded by the names it records)
+    and its heads."""
+    from embedlab.embedders.joint import joint_from_parts, read_heads
+
+    if options:
+        flags = ", ".join("--" + k.replace("_", "-") for k in options)
+        raise EmbedlabError(f"option {flags} does not apply to {resolved.label} (joint model)")
+    manifest, heads = read_heads(resolved.folder)
+    text = load(manifest["text_model"], cache_dir=cache_dir)
+    image = load(manifest["image_model"], cache_dir=cache_dir)
+    return joint_from_parts(text, image, heads, name=resolved.label, cache_dir=cache_dir)
 
 
 def to_embedder(model: str | Path | Resolved | Any, **options: Any) -> BaseEmbedder:

@@ -75,4 +75,4 @@ def test_every_kind_has_an_evaluator() -> None:
     assert set(KINDS) == {"sts", "retrieval", "classification", "clustering",
                           "pair-classification", "word-similarity", "analogy", "geometry",
                           "doc-similarity", "image-classification", "image-retrieval",
-                          "image-clustering"}
+                          "image-clustering", "text-image-retrieval"}

@@ -5,7 +5,8 @@ is an EmbedlabError naming the file) and returns a :class:`Task`; ``task.evaluat
 the evaluator to call with a model. Kinds: sts, retrieval, classification, clustering,
 pair-classification, word-similarity, analogy, geometry, doc-similarity, and on image files
 image-classification, image-retrieval, image-clustering (classification, clustering or
-retrieval given a folder of images means the image kind).
+retrieval given a folder of images means the image kind), and text-image-retrieval on captioned
+images (a joint model).
 
 PATH is a file or folder, or a data set that an installed package ships (gensim's test data):
 ``wordsim353``, ``simlex999``, ``google-analogies`` and ``lee`` (the Lee et al. 2005 corpus with
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from embedlab.data.builtin import BUILTIN_ALIASES, BUILTIN_DATASETS, builtin_files
+from embedlab.data.captions import load_captioned
 from embedlab.data.datasets import TextSet
 from embedlab.data.image_sets import (
     load_image_classification,
@@ -46,6 +48,7 @@ from embedlab.evaluate.images import (
 from embedlab.evaluate.pair_classification import PairClassificationEvaluator
 from embedlab.evaluate.retrieval import RetrievalEvaluator
 from embedlab.evaluate.sts import DocumentSimilarityEvaluator, STSEvaluator
+from embedlab.evaluate.text_image import TextImageRetrievalEvaluator
 from embedlab.evaluate.word_similarity import WordSimilarityEvaluator
 
 EVALUATORS: dict[str, type[Evaluator]] = {
@@ -53,7 +56,7 @@ EVALUATORS: dict[str, type[Evaluator]] = {
         STSEvaluator, RetrievalEvaluator, ClassificationEvaluator, ClusteringEvaluator,
         PairClassificationEvaluator, WordSimilarityEvaluator, AnalogyEvaluator,
         GeometryEvaluator, DocumentSimilarityEvaluator, ImageClassificationEvaluator,
-        ImageRetrievalEvaluator, ImageClusteringEvaluator)
+        ImageRetrievalEvaluator, ImageClusteringEvaluator, TextImageRetrievalEvaluator)
 }
 KINDS = tuple(EVALUATORS)
 ALIASES = {
@@ -143,6 +146,8 @@ def _load(kind: str, target: str, spec: str, split: str | None, text_field: str 
         path = files[0]
     if kind == "image-classification":
         return load_image_classification(path, split=split, label_field=label_field)
+    if kind == "text-image-retrieval":
+        return load_captioned(path, split=split)
     if kind in ("image-retrieval", "image-clustering"):
         return load_labelled_images(path, split=split, label_field=label_field)
     if kind == "sts":
