@@ -67,3 +67,30 @@ def test_cli_index_build_and_search_image(tiny_image_model: Path, image_classes:
     assert hits[0]["doc_id"] == "blue/blue1.jpg" and len(hits) == 2
     both = runner.invoke(app, ["search", str(out), "text", "--image", str(query)])
     assert isinstance(both.exception, EmbedlabError)
+
+
+def test_joint_model_index_finds_images_by_text(model, tiny_st_model: Path,
+                                                image_classes: Path, tmp_path: Path):
+    from embedlab.embedders.joint import joint_from_parts
+
+    text = load(tiny_st_model, cache_dir=False)
+    rng = np.random.default_rng(0)
+    heads = {"text_weight": rng.normal(size=(8, text.dim)), "text_bias": np.zeros(8),
+             "image_weight": rng.normal(size=(8, model.dim)), "image_bias": np.zeros(8)}
+    joint = joint_from_parts(text, model, heads, name="joint", cache_dir=False)
+    photos = image_classes / "test"
+    with Index.build(tmp_path / "idx", photos, joint) as index:
+        assert index.modality == "image" and index.manifest["model"]["joint"] is True
+        hits = index.search("the red car", k=9)
+        paths = sorted(photos.rglob("*.*"))
+        scores = joint.encode_images(paths) @ joint.encode(["the red car"])[0]
+        expected = [paths[i].relative_to(photos).as_posix() for i in np.argsort(-scores)]
+        assert [h.doc_id for h in hits] == expected
+        by_image = index.search(str(paths[4]), k=1)  # an image file: the image side
+        assert by_image[0].doc_id == expected_id(paths[4], photos)
+        with pytest.raises(EmbedlabError, match="holds images: add a folder"):
+            index.add(["some text"])
+
+
+def expected_id(path: Path, root: Path) -> str:
+    return path.relative_to(root).as_posix()
