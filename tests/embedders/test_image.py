@@ -182,3 +182,23 @@ def test_efficientnet_lite0_real_weights_recognise_t_shirts():
     logits = load("efficientnet-lite0", layer="logits", cache_dir=False)
     predicted = logits.encode(shirts, normalize=False).argmax(axis=1)
     assert (predicted == 610).sum() >= 8
+
+
+def test_channels_last_gives_the_same_vectors(image_classes: Path):
+    import copy
+
+    import torch
+
+    from embedlab.embedders.image import ImageEmbedder, efficientnet_lite
+
+    torch.manual_seed(1)
+    net = efficientnet_lite("efficientnet-lite0", width_coefficient=0.25,
+                            depth_coefficient=0.1, image_size=32)
+    paths = _paths(image_classes)[:6]
+    vecs = {}
+    for flag in (False, True):
+        model = ImageEmbedder(copy.deepcopy(net), name="tiny", layer="_avg_pooling",
+                              preprocess=Preprocess(size=32), channels_last=flag,
+                              cache_dir=False)
+        vecs[flag] = model.encode(paths, batch_size=4)
+    np.testing.assert_allclose(vecs[True], vecs[False], atol=1e-4)

@@ -93,7 +93,8 @@ class ImageEmbedder(BaseEmbedder):
     def __init__(self, model: Any, *, name: str, layer: str, preprocess: Preprocess,
                  weights_id: str = "", threads: int | None = None,
                  decode_threads: int | None = None, prefetch: int = 2,
-                 max_pixels: int = MAX_PIXELS, cache_dir: Any = None) -> None:
+                 max_pixels: int = MAX_PIXELS, channels_last: bool = True,
+                 cache_dir: Any = None) -> None:
         super().__init__(cache_dir=cache_dir)
         import torch
 
@@ -108,10 +109,14 @@ class ImageEmbedder(BaseEmbedder):
         self.decode_threads = decode_threads or default_decode_threads()
         self.prefetch = max(1, prefetch)
         self.max_pixels = max_pixels
+        # channels-last: convolutions on CPU (oneDNN) skip a layout reorder at every layer
+        self.channels_last = channels_last
         self.model = model.eval()
+        if channels_last:
+            self.model = self.model.to(memory_format=torch.channels_last)
         self.features = LayerFeatures(self.model, layer)
         probe = np.zeros((1, preprocess.size, preprocess.size, 3), dtype=np.uint8)
-        self.dim = int(self.features(preprocess.normalise(probe)).shape[1])
+        self.dim = int(self.features(preprocess.normalise(probe, channels_last)).shape[1])
         self._decoder: ThreadPoolExecutor | None = None
 
     # -- the contract's hooks for a non-text modality ---------------------------------------
@@ -150,7 +155,7 @@ class ImageEmbedder(BaseEmbedder):
         return decode(item.path, self.preprocess, self.max_pixels)
 
     def _forward(self, pixels: list[np.ndarray]) -> np.ndarray:
-        return self.features(self.preprocess.normalise(np.stack(pixels)))
+        return self.features(self.preprocess.normalise(np.stack(pixels), self.channels_last))
 
     def _embed_items(self, items: list[Any], kind: Kind) -> np.ndarray:
         return self._forward(list(self.decoder().map(self._decode, items)))

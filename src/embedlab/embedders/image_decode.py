@@ -55,15 +55,18 @@ class Preprocess:
         return (f"{self.size}/{self.crop_pct}/{self.interpolation}/"
                 f"{','.join(map(str, self.mean))}/{','.join(map(str, self.std))}")
 
-    def normalise(self, batch: np.ndarray) -> Any:
+    def normalise(self, batch: np.ndarray, channels_last: bool = False) -> Any:
         """A ``uint8`` batch ``(n, h, w, 3)`` as a normalised float32 torch tensor
-        ``(n, 3, h, w)``."""
+        ``(n, 3, h, w)``; ``channels_last`` keeps the pixels' own memory order (NHWC strides),
+        which a model converted to channels-last runs on without reordering."""
         import torch
 
         x = torch.from_numpy(batch).permute(0, 3, 1, 2).to(torch.float32)
         mean = torch.tensor(self.mean, dtype=torch.float32).view(1, 3, 1, 1) * 255.0
         std = torch.tensor(self.std, dtype=torch.float32).view(1, 3, 1, 1) * 255.0
-        return ((x - mean) / std).contiguous()
+        out = (x - mean) / std
+        layout = torch.channels_last if channels_last else torch.contiguous_format
+        return out.contiguous(memory_format=layout)
 
 
 def _to_rgb(image: Any) -> Any:
