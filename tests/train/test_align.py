@@ -110,3 +110,20 @@ def test_bad_inputs(captioned: Path, tiny_image_model: Path, tiny_st_model: Path
     assert not (tmp_path / "out").exists()
     with pytest.raises(EmbedlabError, match="at least two"):
         train_heads(np.zeros((1, 3)), np.zeros((1, 2)), [0], AlignConfig(steps=1))
+
+
+def test_encode_cli_takes_an_image_folder_through_a_joint_model(joint_folder: Path,
+                                                                image_classes: Path,
+                                                                tmp_path: Path):
+    import subprocess
+    import sys
+
+    out = tmp_path / "v.npy"
+    proc = subprocess.run([sys.executable, "-m", "embedlab", "encode",
+                           str(image_classes / "test"), "-m", str(joint_folder), "-o", str(out),
+                           "-q", "--no-cache"], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    vecs = np.load(out)
+    paths = sorted((image_classes / "test").rglob("*.*"))
+    expected = load(joint_folder, cache_dir=False).encode_images(paths)
+    np.testing.assert_allclose(vecs, expected, atol=1e-5)

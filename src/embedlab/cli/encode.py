@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -48,7 +49,9 @@ def encode(
     from embedlab.registry import IMAGE_KINDS, load, resolve
 
     resolved = resolve(model)
-    if resolved.kind in IMAGE_KINDS:
+    joint_images = resolved.kind == "joint" and (
+        Path(input).is_dir() or any(c in input for c in "*?["))
+    if resolved.kind in IMAGE_KINDS or joint_images:
         _encode_images(input, output, resolved, field=field, layer=layer, skip_bad=skip_bad,
                        batch_size=batch_size, normalize=not no_normalize, no_cache=no_cache,
                        as_json=as_json, quiet=quiet)
@@ -93,7 +96,9 @@ def _encode_images(source: str, output: str, resolved: Any, *, field: str | None
     target = check_output_path(output)
     images = read_images(source, field)
     start = time.perf_counter()
-    embedder = load(resolved, layer=layer, cache_dir=False if no_cache else None)
+    options = {"layer": layer} if layer is not None else {}
+    embedder = load(resolved, cache_dir=False if no_cache else None, **options)
+    embedder = getattr(embedder, "images", embedder)  # a joint model: its image side
     result = encode_images(embedder, images.paths, skip_bad=skip_bad, batch_size=batch_size,
                            normalize=normalize, progress=not quiet)
     kept = images.subset(result.kept)
