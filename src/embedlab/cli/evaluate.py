@@ -22,7 +22,9 @@ def eval_command(
                                             "pair-classification, word-similarity, analogy, "
                                             "geometry, doc-similarity, "
                                             "node-classification, node-clustering, "
-                                            "link-prediction, recommendation.")],
+                                            "link-prediction, recommendation; on image files: "
+                                            "image-classification, image-retrieval, "
+                                            "image-clustering, text-image-retrieval.")],
     model: Annotated[list[str] | None, typer.Option(
         "--model", "-m", help="Model (repeatable); 'bm25' is the lexical baseline.")] = None,
     split: Annotated[str | None, typer.Option(help="Data split (default test); for "

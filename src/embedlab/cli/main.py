@@ -13,6 +13,7 @@ import warnings
 
 import typer
 
+from embedlab.cli.align import align
 from embedlab.cli.demo import demo
 from embedlab.cli.drift import drift
 from embedlab.cli.encode import encode
@@ -42,6 +43,7 @@ app.command()(mine)
 app.command("train-static")(train_static)
 app.command("train-graph")(train_graph)
 app.command()(distill)
+app.command()(align)
 app.command()(drift)
 app.command()(demo)
 app.add_typer(index_app, name="index", help="Build and change a search index.")

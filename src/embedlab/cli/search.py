@@ -52,7 +52,8 @@ def _summary(report: Any, info: dict[str, Any]) -> str:
 @index_app.command("build")
 def build(
     corpus: Annotated[str, typer.Argument(
-        help="Documents: .txt .jsonl .json .csv .tsv .parquet (a BEIR corpus.jsonl too).")],
+        help="Documents: .txt .jsonl .json .csv .tsv .parquet (a BEIR corpus.jsonl too); for an "
+        "image model, a folder, glob, list or table of image files.")],
     out_dir: Annotated[str, typer.Option("--out", "-o", help="The index folder to create.")],
     model: Annotated[str, typer.Option("--model", "-m", help="Registry name, local path or "
                                        "hub id.")] = DEFAULT_MODEL,
@@ -157,7 +158,9 @@ def info(directory: DirArg, as_json: JsonOpt = False) -> None:
 
 def search(
     directory: DirArg,
-    query: Annotated[str, typer.Argument(help="What to search for.")],
+    query: Annotated[str | None, typer.Argument(help="What to search for.")] = None,
+    image: Annotated[str | None, typer.Option(
+        "--image", help="Search an image index with this image file.")] = None,
     k: Annotated[int, typer.Option("-k", "--top-k", help="Number of hits.")] = 10,
     mode: Annotated[str, typer.Option(help="hybrid (dense + BM25), dense or bm25.")] = "hybrid",
     filters: Annotated[list[str] | None, typer.Option(
@@ -173,8 +176,15 @@ def search(
                       ] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Search an index: the best documents (or chunks) for a query."""
+    """Search an index: the best documents (or chunks) for a query (or, with --image, the
+    images nearest an image)."""
+    from embedlab.errors import EmbedlabError
     from embedlab.search.index import Index
+
+    if (query is None) == (image is None):
+        raise EmbedlabError("give a query, or an image with --image (not both)")
+    query = query if image is None else image
+    assert query is not None
 
     with Index.open(directory, model=model) as index:
         hits = index.search(query, k, mode=mode, filters=filters, fusion=fusion, alpha=alpha,

@@ -133,10 +133,11 @@ def load_classification(
     if used is not None:
         train, _ = read_labelled(path, split="train", **options)
         return ClassificationData(with_split(data_name(path), used), train, test)
-    return _split_one(test, test_size, seed)
+    return split_labelled(test, test_size, seed)
 
 
-def _split_one(data: LabelledTexts, test_size: float, seed: int) -> ClassificationData:
+def split_labelled(data: LabelledTexts, test_size: float, seed: int) -> ClassificationData:
+    """One labelled set split into train and test (stratified by label where counts allow)."""
     from sklearn.model_selection import train_test_split
 
     counts = Counter(data.labels)

@@ -76,6 +76,11 @@ class Evaluator(ABC):
     kind: ClassVar[str]
     #: the key of the main score in the returned dict
     primary_metric: ClassVar[str]
+    #: what the task's items are (an embedder of another modality does not apply)
+    modality: ClassVar[str] = "text"
+    #: other modalities whose embedders also apply (e.g. a word2vec file keyed by node id loads
+    #: as a static text model, and a node task takes it)
+    also_accepts: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, *, batch_size: int = 32, progress: bool = False) -> None:
         if batch_size < 1:
@@ -94,16 +99,23 @@ class Evaluator(ABC):
 
     def embedder(self, model: Any) -> Embedder:
         """``model`` as an Embedder (see :func:`~embedlab.embedders.adapter.as_embedder`) if it
-        makes vectors, else NotApplicableError naming model and task."""
+        makes vectors for this task's items, else NotApplicableError naming model and task."""
         if isinstance(model, Embedder):
-            return model
-        try:
-            return as_embedder(model)
-        except EmbedlabError:
-            reason = "it makes no vectors (it only ranks documents, for retrieval tasks)"
+            embedder = model
+        else:
+            try:
+                embedder = as_embedder(model)
+            except EmbedlabError:
+                reason = "it makes no vectors (it only ranks documents, for retrieval tasks)"
+                raise NotApplicableError(
+                    f"model {model_name(model)!r} does not apply to {self.kind}: {reason}",
+                    reason) from None
+        modality = getattr(embedder, "modality", "text")
+        if modality != self.modality and modality not in self.also_accepts:
+            reason = f"it takes {modality} inputs, the task has {self.modality} inputs"
             raise NotApplicableError(
-                f"model {model_name(model)!r} does not apply to {self.kind}: {reason}",
-                reason) from None
+                f"model {model_name(model)!r} does not apply to {self.kind}: {reason}", reason)
+        return embedder
 
     def encode(self, model: Any, texts: Sequence[str], kind: Kind = "query") -> np.ndarray:
         """L2-normalised float32 vectors of ``texts`` (duplicates are encoded once)."""

@@ -25,6 +25,8 @@ class LinkPredictionEvaluator(Evaluator):
     """ROC-AUC of Hadamard-feature logistic regression and of cosine (module docstring)."""
 
     kind: ClassVar[str] = "link-prediction"
+    modality: ClassVar[str] = "node"
+    also_accepts: ClassVar[tuple[str, ...]] = ("text",)  # vectors files keyed by node id
     primary_metric: ClassVar[str] = "roc_auc"
 
     def __init__(self, data: LinkPairs, *, batch_size: int = 256, progress: bool = False,

@@ -66,6 +66,8 @@ class NodeClassificationEvaluator(Evaluator):
     """Micro/macro-F1 of a one-vs-rest probe at train shares 10-90% (module docstring)."""
 
     kind: ClassVar[str] = "node-classification"
+    modality: ClassVar[str] = "node"
+    also_accepts: ClassVar[tuple[str, ...]] = ("text",)  # vectors files keyed by node id
     primary_metric: ClassVar[str] = "micro_f1@50"
 
     def __init__(self, data: NodeLabels, *, batch_size: int = 256, progress: bool = False,

@@ -38,6 +38,8 @@ class NodeClusteringEvaluator(Evaluator):
     """k-means V-measure of node vectors against labels (see the module docstring)."""
 
     kind: ClassVar[str] = "node-clustering"
+    modality: ClassVar[str] = "node"
+    also_accepts: ClassVar[tuple[str, ...]] = ("text",)  # vectors files keyed by node id
     primary_metric: ClassVar[str] = "v_measure"
 
     def __init__(self, data: NodeLabels, *, batch_size: int = 256, progress: bool = False,

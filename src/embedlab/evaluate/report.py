@@ -7,7 +7,8 @@ geometry, which has no better direction).
 "main_score", "scores", "seconds"}]}``. ``write_report(results, out_dir)``: ``report.md`` (the
 same table, then every score per task), ``results.json`` and PNG plots under ``plots/``: a bar
 chart of the main score per task, a recall@k curve per retrieval task, and a 2-D map of the nodes
-coloured by label per model on a node-clustering task.
+coloured by label per model on a node-clustering task, and for image retrieval a grid of
+query images with their nearest neighbours per model (``examples`` where kept).
 """
 
 from __future__ import annotations
@@ -63,6 +64,8 @@ def results_to_json(results: Sequence[Result]) -> dict[str, Any]:
         row = r.as_dict()
         row["main_score"] = _clean(r.main_score)
         row["scores"] = {k: _clean(v) for k, v in r.scores.items()}
+        if not row["examples"]:  # only image retrieval keeps examples
+            del row["examples"]
         rows.append(row)
     return {"results": rows}
 
@@ -178,6 +181,13 @@ def _plots(results: Sequence[Result], folder: Path) -> dict[tuple[str, str], lis
                 fig.savefig(f, format="png", dpi=110)
             names.append(f"{folder.name}/{name}")
         names += [_scatter(r, folder) for r in here if r.points]
+        for r in here:
+            if r.examples:
+                from embedlab.evaluate.image_grid import neighbour_grid
+
+                name = f"{_slug(task, dataset, r.model)}-neighbours.png"
+                neighbour_grid(r.examples, folder / name)
+                names.append(f"{folder.name}/{name}")
         out[column] = names
     return out
 

@@ -19,6 +19,8 @@ class Result:
     seconds: float = 0.0
     #: 2-D coordinates and labels for a scatter plot (node clustering), not written to JSON
     points: dict[str, Any] | None = field(default=None, repr=False)
+    #: a few queries with their nearest neighbours (image retrieval), for the report's grid
+    examples: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         out = asdict(self)

@@ -38,7 +38,8 @@ def evaluate_model(model: Any, task: Task, *, batch_size: int = 32,
     return Result(model=model_name(model), task=task.kind,
                   dataset=task.dataset, main_metric=metric, main_score=float(scores[metric]),
                   scores={k: float(v) for k, v in scores.items()}, seconds=round(seconds, 3),
-                  points=getattr(evaluator, "points", None))
+                  points=getattr(evaluator, "points", None),
+                  examples=list(getattr(evaluator, "examples", [])))
 
 
 def run_evaluation(

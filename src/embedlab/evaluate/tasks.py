@@ -6,8 +6,11 @@ the evaluator to call with a model. Kinds: sts, retrieval, classification, clust
 pair-classification, word-similarity, analogy, geometry, doc-similarity, and for node models
 node-classification and node-clustering (PATH: a ``node<TAB>label`` file, a folder with
 ``labels.tsv``, a ``.mat`` with a ``group`` matrix) and link-prediction (PATH: a folder written
-by ``train-graph --holdout-edges``, or a ``source target label [split]`` file); and
-recommendation (PATH: interactions, see :mod:`embedlab.evaluate.recommendation`).
+by ``train-graph --holdout-edges``, or a ``source target label [split]`` file);
+recommendation (PATH: interactions, see :mod:`embedlab.evaluate.recommendation`); and on
+image files image-classification, image-retrieval, image-clustering (classification, clustering or
+retrieval given a folder of images means the image kind), and text-image-retrieval on captioned
+images (a joint model).
 
 PATH is a file or folder, or a data set that an installed package ships (gensim's test data):
 ``wordsim353``, ``simlex999``, ``google-analogies`` and ``lee`` (the Lee et al. 2005 corpus with
@@ -23,8 +26,14 @@ from pathlib import Path
 from typing import Any
 
 from embedlab.data.builtin import BUILTIN_ALIASES, BUILTIN_DATASETS, builtin_files
+from embedlab.data.captions import load_captioned
 from embedlab.data.datasets import TextSet
 from embedlab.data.graph_tasks import load_link_pairs, load_node_labels
+from embedlab.data.image_sets import (
+    load_image_classification,
+    load_labelled_images,
+    looks_like_images,
+)
 from embedlab.data.labelled import load_classification, load_labelled_texts
 from embedlab.data.pairs import load_document_similarity, load_pairs, load_sts
 from embedlab.data.retrieval_sets import load_retrieval
@@ -36,6 +45,11 @@ from embedlab.evaluate.base import Evaluator
 from embedlab.evaluate.classification import ClassificationEvaluator
 from embedlab.evaluate.clustering import ClusteringEvaluator
 from embedlab.evaluate.geometry import GeometryEvaluator
+from embedlab.evaluate.images import (
+    ImageClassificationEvaluator,
+    ImageClusteringEvaluator,
+    ImageRetrievalEvaluator,
+)
 from embedlab.evaluate.link_prediction import LinkPredictionEvaluator
 from embedlab.evaluate.node_classification import NodeClassificationEvaluator
 from embedlab.evaluate.node_clustering import NodeClusteringEvaluator
@@ -43,6 +57,7 @@ from embedlab.evaluate.pair_classification import PairClassificationEvaluator
 from embedlab.evaluate.recommendation import RecommendationEvaluator, RecommendationSet
 from embedlab.evaluate.retrieval import RetrievalEvaluator
 from embedlab.evaluate.sts import DocumentSimilarityEvaluator, STSEvaluator
+from embedlab.evaluate.text_image import TextImageRetrievalEvaluator
 from embedlab.evaluate.word_similarity import WordSimilarityEvaluator
 
 EVALUATORS: dict[str, type[Evaluator]] = {
@@ -51,7 +66,8 @@ EVALUATORS: dict[str, type[Evaluator]] = {
         PairClassificationEvaluator, WordSimilarityEvaluator, AnalogyEvaluator,
         GeometryEvaluator, DocumentSimilarityEvaluator, NodeClassificationEvaluator,
         NodeClusteringEvaluator, LinkPredictionEvaluator,
-        RecommendationEvaluator)
+        RecommendationEvaluator, ImageClassificationEvaluator,
+        ImageRetrievalEvaluator, ImageClusteringEvaluator, TextImageRetrievalEvaluator)
 }
 KINDS = tuple(EVALUATORS)
 ALIASES = {
@@ -64,10 +80,14 @@ ALIASES = {
     "link": "link-prediction", "links": "link-prediction", "lp": "link-prediction",
     "node-cluster": "node-clustering",
     "recommend": "recommendation", "recsys": "recommendation",
+    "image-classify": "image-classification", "image-cluster": "image-clustering",
 }
 #: kinds whose data are node ids and labels or pairs, read by :mod:`embedlab.data.graph_tasks`
 NODE_KINDS = {"node-classification": load_node_labels, "node-clustering": load_node_labels,
               "link-prediction": load_link_pairs}
+#: a text kind given a folder of images means its image kind
+IMAGE_KIND_OF = {"classification": "image-classification", "clustering": "image-clustering",
+                 "retrieval": "image-retrieval"}
 
 
 @dataclass
@@ -154,6 +174,12 @@ def _load(kind: str, target: str, spec: str, split: str | None, text_field: str 
             data = load_document_similarity(*files, encoding="latin-1")
             return TextSet(data.name, list(dict.fromkeys(data.texts1 + data.texts2)))
         path = files[0]
+    if kind == "image-classification":
+        return load_image_classification(path, split=split, label_field=label_field)
+    if kind == "text-image-retrieval":
+        return load_captioned(path, split=split)
+    if kind in ("image-retrieval", "image-clustering"):
+        return load_labelled_images(path, split=split, label_field=label_field)
     if kind == "sts":
         return load_sts(path, split=split, **fields)
     if kind == "retrieval":
@@ -197,6 +223,8 @@ def parse_task(
     kind = _kind(kind_name, spec)
     if not target.strip():
         raise EmbedlabError(f"task {spec!r}: expected a path after '{kind_name}:'")
+    if kind in IMAGE_KIND_OF and looks_like_images(Path(target.strip()).expanduser()):
+        kind = IMAGE_KIND_OF[kind]
     options: dict[str, Any] = {}
     if kind == "recommendation":
         data = _recommendation(target.strip(), text_field, min_rating)

@@ -7,7 +7,9 @@ them; every other field is metadata. Nested objects are flattened to dotted name
 (``{"meta": {"year": 2020}}`` -> ``meta.year``). A ``title`` field stays metadata and is also put
 in front of the text, as BEIR does (so a BEIR ``corpus.jsonl`` indexes the same texts its
 evaluation embeds). Files without ids get ids from the index (``0``, ``1``, ... continuing
-across adds).
+across adds). For an image model, :func:`image_documents` reads a folder, glob, list or table of
+image files instead: the id is the image's relative path, the text its absolute path (what the
+model encodes), the metadata its ``path`` (and ``label`` where a table has one).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from embedlab.data.columns import ID_NAMES, pick_column, text_column
+from embedlab.data.images import read_images
 from embedlab.data.records import FileRows, read_rows
 from embedlab.errors import EmbedlabError
 
@@ -162,3 +165,21 @@ def as_documents(source: str | Path | Sequence[Document] | Sequence[str] | Docum
         return DocumentSet([Document(str(i), t) for i, t in enumerate(items)],  # type: ignore
                            False, "<texts>")
     raise EmbedlabError("documents must be a path, a list of Document, or a list of strings")
+
+
+def image_documents(source: str | Path | DocumentSet, field: str | None = None) -> DocumentSet:
+    """One document per image file (see the module docstring)."""
+    if isinstance(source, DocumentSet):
+        return source
+    if not isinstance(source, (str, Path)):
+        raise EmbedlabError("an image index takes a folder, glob, list or table of image files")
+    images = read_images(source, field)
+    docs = []
+    for i, (image_id, path) in enumerate(zip(images.ids, images.paths, strict=True)):
+        meta: dict[str, Any] = {"path": str(path)}
+        if images.labels is not None:
+            meta["label"] = images.labels[i]
+        docs.append(Document(image_id, str(path), meta))
+    if len({d.id for d in docs}) != len(docs):
+        raise EmbedlabError(f"{images.source}: an image is named twice")
+    return DocumentSet(docs, True, images.source)

@@ -34,9 +34,9 @@ from embedlab.named_models import DEFAULT_MODEL
 from embedlab.search.bm25 import ChunkBM25
 from embedlab.search.catalog import Catalog
 from embedlab.search.chunking import Chunker, ChunkSpec, chunk_spec
-from embedlab.search.documents import Document, DocumentSet, as_documents
+from embedlab.search.documents import Document, DocumentSet, as_documents, image_documents
 from embedlab.search.generations import IndexFolder
-from embedlab.search.model import encode_texts, load_model, short_key
+from embedlab.search.model import encode_queries, image_encoder, load_model, short_key
 from embedlab.search.querying import GenerationSearch, Hit
 from embedlab.search.store import KINDS, VectorStore
 from embedlab.search.stores import BACKENDS, create_store, open_store
@@ -161,6 +161,11 @@ class Index:
             self._embedder = embedder
         return self._embedder
 
+    @property
+    def modality(self) -> str:
+        """What the index's model encodes: ``text``, or ``image`` (queries are image files)."""
+        return str(self.manifest["model"].get("modality", "text"))
+
     # -- building and writing ----------------------------------------------------------------
     @classmethod
     def build(cls, path: str | Path, source: Source, model: Any = DEFAULT_MODEL, *,
@@ -185,12 +190,19 @@ class Index:
         if url and backend != "qdrant":
             raise EmbedlabError("a url applies to the qdrant backend only")
         check_target(folder, overwrite)
-        docs = as_documents(source, field, id_field)
         embedder, name = load_model(model)
-        spec = chunk_spec(embedder, chunk_tokens, overlap)
-        prepared = prepare(docs, Chunker(spec, embedder.tokenizer), embedder, batch_size,
-                           progress)
-        record = {"name": name, "key": embedder.fingerprint, "dim": int(embedder.dim)}
+        images = image_encoder(embedder, source)
+        if images is not None:  # one document per image, kept whole
+            docs = image_documents(source, field)
+            spec = ChunkSpec("none", 0, 0)
+        else:
+            docs = as_documents(source, field, id_field)
+            spec = chunk_spec(embedder, chunk_tokens, overlap)
+        prepared = prepare(docs, Chunker(spec, embedder.tokenizer), images or embedder,
+                           batch_size, progress)
+        record = {"name": name, "key": embedder.fingerprint, "dim": int(embedder.dim),
+                  "modality": "image" if images is not None else "text",
+                  "joint": images is not None and images is not embedder}
         with folder.lock():
             folder.collect_garbage()
             old = folder.manifest(folder.current()) if folder.exists() else None
@@ -212,11 +224,15 @@ class Index:
             batch_size: int = 32, progress: bool = False) -> WriteReport:
         """Add documents (a document whose id is already there is replaced)."""
         start = time.perf_counter()
-        docs = as_documents(source, field, id_field)
         embedder = self.embedder
+        images = image_encoder(embedder, source) if self.modality == "image" else None
+        if self.modality == "image" and images is None:
+            raise EmbedlabError(f"{self.path} holds images: add a folder or glob of images")
+        docs = (image_documents(source, field) if images is not None
+                else as_documents(source, field, id_field))
         spec = ChunkSpec(**self.manifest["chunking"])
-        prepared = prepare(docs, Chunker(spec, embedder.tokenizer), embedder, batch_size,
-                           progress)
+        prepared = prepare(docs, Chunker(spec, embedder.tokenizer), images or embedder,
+                           batch_size, progress)
         report = self._locked_write(prepared, [])
         report.seconds = time.perf_counter() - start
         return report
@@ -281,7 +297,18 @@ class Index:
         the document id (``per_document``) or the chunk row."""
 
         def encode(texts: list[str]) -> np.ndarray:
-            return encode_texts(self.embedder, texts, "query", batch_size, False)[0]
+            return encode_queries(self.embedder, texts, batch_size,
+                                  image_index=self.modality == "image")
+
+        joint = bool(self.manifest["model"].get("joint"))
+        if self.modality == "image" and mode != "bm25" and not joint:  # queries: image files
+            for q in queries:
+                if not isinstance(q, str) or not Path(q).is_file():
+                    raise EmbedlabError(
+                        f"{self.path} holds images ({self.manifest['model']['name']}): a query "
+                        f"is an image file (search --image PATH); {q!r} is not a file")
+        if self.modality == "image" and mode == "hybrid":  # BM25 over file paths: no
+            mode = "dense"
 
         return self._search.rank(queries, k, mode=mode, filters=filters, fusion=fusion,
                                  alpha=alpha, exact=exact, per_document=per_document,

@@ -6,7 +6,9 @@ absolute) or a model object (taken through :func:`~embedlab.embedders.adapter.as
 Out: a :class:`~embedlab.embedders.base.BaseEmbedder` and the name to record. The recorded key is
 the embedder's ``fingerprint`` (its ``config_key()``: everything that changes the vectors), so an
 index is only searched with the model that built it. Encoding goes through ``embed`` so that
-write reports carry the encode statistics.
+write reports carry the encode statistics. Images: an image model indexes image files; a joint
+text-image model (``embedlab align``) indexes them through its ``images`` side when given a
+folder or glob, and its queries are texts or image files (:func:`encode_queries`).
 """
 
 from __future__ import annotations
@@ -32,6 +34,38 @@ def load_model(model: Any) -> tuple[BaseEmbedder, str]:
     if Path(name).exists():
         name = str(Path(name).resolve())
     return load(name), name
+
+
+def image_encoder(embedder: BaseEmbedder, source: Any) -> BaseEmbedder | None:
+    """What encodes ``source`` as images: an image model itself; a joint model's ``images``
+    side when ``source`` is a folder or glob; None when the documents are texts."""
+    if embedder.modality == "image":
+        return embedder
+    images = getattr(embedder, "images", None)
+    if images is not None and isinstance(source, (str, Path)):
+        text = str(source)
+        if Path(text).is_dir() or any(c in text for c in "*?["):
+            return images
+    return None
+
+
+def encode_queries(embedder: BaseEmbedder, queries: list[str], batch_size: int, *,
+                   image_index: bool = False) -> np.ndarray:
+    """Query vectors; for a joint model's image index, queries naming an image file are
+    encoded as images, the others as texts."""
+    images = getattr(embedder, "images", None) if image_index else None
+    is_image = [images is not None and Path(q).is_file() for q in queries]
+    if not any(is_image):
+        return encode_texts(embedder, queries, "query", batch_size, False)[0]
+    assert images is not None
+    out = np.zeros((len(queries), embedder.dim), dtype=np.float32)
+    rows = [i for i, flag in enumerate(is_image) if flag]
+    out[rows] = encode_texts(images, [queries[i] for i in rows], "query", batch_size, False)[0]
+    rest = [i for i, flag in enumerate(is_image) if not flag]
+    if rest:
+        out[rest] = encode_texts(embedder, [queries[i] for i in rest], "query", batch_size,
+                                 False)[0]
+    return out
 
 
 def short_key(key: str) -> str:
