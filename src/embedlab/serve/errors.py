@@ -76,7 +76,7 @@ def _location(loc: tuple[Any, ...]) -> str:
         if isinstance(part, int):
             out += f"[{part}]"
         elif isinstance(part, str) and ("[" in part or part in _TYPE_TAGS
-                                        or part.startswith("function-")):
+                                        or part.startswith(("function-", "constrained-"))):
             continue
         else:
             out += f".{part}" if out else str(part)
