@@ -89,16 +89,27 @@ class SearchRequest(BaseModel):
     per_document: StrictBool = True
     map: StrictBool = False
 
-    @field_validator("filter")
+    @field_validator("filter", mode="before")
     @classmethod
     def _few_values(cls, value: Any) -> Any:
+        """Count before the values are validated one by one (40,000 of them took ~0.1 s of
+        the event loop, only to be refused)."""
         if isinstance(value, dict):
-            count = sum(len(v) if isinstance(v, list) else 1 for v in value.values())
-            if count > MAX_FILTER_VALUES:
-                raise PydanticCustomError(
-                    "too_long", "should have at most {max} values in all, not {count}",
-                    {"max": MAX_FILTER_VALUES, "count": count})
+            if len(value) > MAX_FILTER_FIELDS:
+                raise _too_many(f"{len(value)} fields", MAX_FILTER_FIELDS, "fields")
+            counts = {k: len(v) if isinstance(v, list) else 1 for k, v in value.items()}
+            if sum(counts.values()) > MAX_FILTER_VALUES:
+                most = max(counts, key=counts.__getitem__)
+                raise _too_many(f"{sum(counts.values())} values ({counts[most]} for {most!r})",
+                                MAX_FILTER_VALUES, "values in all")
+        elif isinstance(value, list) and len(value) > MAX_FILTER_VALUES:
+            raise _too_many(f"{len(value)} values", MAX_FILTER_VALUES, "values")
         return value
+
+
+def _too_many(got: str, bound: int, what: str) -> PydanticCustomError:
+    return PydanticCustomError("too_long", "should have at most {bound} {what}, got {got}",
+                               {"bound": bound, "what": what, "got": got})
 
 
 def parse_request(model: type[M], body: bytes) -> M:
