@@ -17,7 +17,7 @@ from typing import Any
 
 from embedlab.errors import EmbedlabError
 from embedlab.named_models import DEFAULT_MODEL
-from embedlab.serve.settings import ServeSettings
+from embedlab.serve.settings import ServeSettings, default_hosts
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -98,7 +98,8 @@ def run_server(
     from embedlab.registry import load
     from embedlab.serve.app import create_app
 
-    settings = settings or ServeSettings()
+    # without settings, the Host check follows the address, as `embedlab serve` does
+    settings = settings or ServeSettings(allowed_hosts=default_hosts(host))
     sock = bind(host, port)
     opened = None
     encoder = None
