@@ -9,7 +9,9 @@ STS-B test sentences with a ``topic`` field) takes:
   ``POST /v1/embeddings`` with one sentence, 1 in 5 ``POST /v1/search`` with a 3-value filter;
 - hostile clients, in the "with" rounds only: ``--slow`` connections that announce a
   1,000-byte body and trickle one byte a second; as many that send half a header and wait;
-  2 clients looping ``POST /v1/search`` with a 40,000-value filter; and every 2 s a burst of
+  2 clients looping ``POST /v1/search``, one with a 40,000-value filter (the issue's case, over
+  the search body limit) and one with 8,000 values (under the byte limit, over the count of
+  1,024, so it is parsed before it is refused); and every 2 s a burst of
   32 connections each announcing a 17 MB body (over the 16 MiB limit) and sending it.
 
 Paired rounds alternate without / with (``--rounds`` of each, ``--seconds`` each); the ratio
@@ -123,6 +125,7 @@ async def exchange(port: int, data: bytes, body: bytes = b"", trickle: float = 0
 
 async def hostile(port: int, stop: asyncio.Event, statuses: Counter[str], slow: int) -> None:
     huge = orjson.dumps({"query": "a dog", "filter": {"topic": [f"v{i}" for i in range(40_000)]}})
+    many = orjson.dumps({"query": "a dog", "filter": {"topic": [f"{i}" for i in range(8_000)]}})
     oversized = b"x" * (17 << 20)
 
     async def loop(kind: str, once) -> None:
@@ -140,6 +143,9 @@ async def hostile(port: int, stop: asyncio.Event, statuses: Counter[str], slow: 
     async def huge_filter() -> int:
         return await exchange(port, head(port, "/v1/search", len(huge)), huge, wait=60)
 
+    async def many_filter() -> int:
+        return await exchange(port, head(port, "/v1/search", len(many)), many, wait=60)
+
     async def bursts() -> None:
         while not stop.is_set():
             got = await asyncio.gather(*(exchange(port, head(port, "/v1/embeddings",
@@ -154,7 +160,8 @@ async def hostile(port: int, stop: asyncio.Event, statuses: Counter[str], slow: 
 
     tasks = [asyncio.create_task(loop("slow-body", slow_body)) for _ in range(slow)]
     tasks += [asyncio.create_task(loop("half-header", half_header)) for _ in range(slow)]
-    tasks += [asyncio.create_task(loop("huge-filter", huge_filter)) for _ in range(2)]
+    tasks.append(asyncio.create_task(loop("filter-40000", huge_filter)))
+    tasks.append(asyncio.create_task(loop("filter-8000", many_filter)))
     tasks.append(asyncio.create_task(bursts()))
     await stop.wait()
     for task in tasks:
@@ -286,8 +293,9 @@ def main() -> None:
         "otherwise), index of the 2552 STS-B test sentences with a `topic` field.  ",
         f"Normal load: {args.concurrency} closed-loop clients, 4/5 embeddings of one sentence, "
         "1/5 searches with a 3-value topic filter. Hostile (the \"with\" rounds): "
-        f"{args.slow} slow-body + {args.slow} half-header connections, 2 clients looping a "
-        "40,000-value filter, a burst of 32 x 17 MB bodies every 2 s.",
+        f"{args.slow} slow-body + {args.slow} half-header connections, 2 clients looping "
+        "searches with a 40,000-value and an 8,000-value filter, a burst of 32 x 17 MB bodies "
+        "every 2 s.",
         "",
         "| round | p99 without (ms) | p99 with (ms) | with / without | p50 without | p50 with "
         "| req/s without | req/s with |",

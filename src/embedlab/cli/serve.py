@@ -66,6 +66,9 @@ def serve(
     max_body_bytes: Annotated[int, typer.Option(
         min=1, help="Request body size at most (413 beyond, before it is read).")]
     = 16 * 1024 * 1024,
+    max_search_bytes: Annotated[int, typer.Option(
+        min=1, help="POST /v1/search body size at most (413 beyond, before it is read).")]
+    = 64 * 1024,
     max_requests: Annotated[int, typer.Option(
         min=1, help="Requests handled at once; beyond it 503 at once.")] = 512,
     max_inflight_bytes: Annotated[int, typer.Option(
@@ -104,6 +107,7 @@ def serve(
                              api_keys=api_keys_from(api_key), public_metrics=public_metrics,
                              allowed_hosts=hosts_from(allowed_hosts, host),
                              max_body_bytes=max_body_bytes, max_requests=max_requests,
+                             max_search_bytes=max_search_bytes,
                              max_inflight_bytes=max_inflight_bytes,
                              header_timeout_s=header_timeout, body_timeout_s=body_timeout,
                              search_threads=search_threads, max_searches=max_searches)

@@ -5,7 +5,9 @@ request passed on with its body read whole (and replayed to the app), or an erro
 OpenAI's shape, sent with ``Connection: close``:
 
 - 413 ``request_too_large``: ``Content-Length`` (or, chunked, the bytes so far) over
-  ``max_body_bytes``, refused before the body is read;
+  ``max_body_bytes``, or over a lower limit for the path (``path_limits``: a search body needs
+  far less than a batch of texts, and every byte read is parsed on the event loop), refused
+  before the body is read;
 - 503 ``server_busy`` (with ``Retry-After``): ``max_requests`` requests already in flight, or
   admitting this body would put more than ``max_inflight_bytes`` of bodies in memory at once;
   refused at once, the body unread;
@@ -63,10 +65,12 @@ class AdmissionMiddleware:
     """Bounded requests, bytes and body-read time (module docstring)."""
 
     def __init__(self, app: ASGIApp, *, max_body_bytes: int, max_requests: int = 512,
-                 max_inflight_bytes: int = 64 * 1024 * 1024, body_timeout_s: float = 30.0
-                 ) -> None:
+                 max_inflight_bytes: int = 64 * 1024 * 1024, body_timeout_s: float = 30.0,
+                 path_limits: dict[str, tuple[int, str]] | None = None) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        #: path -> (lower body limit, the option that sets it)
+        self.path_limits = path_limits or {}
         self.max_requests = max_requests
         self.max_inflight_bytes = max_inflight_bytes
         self.body_timeout_s = body_timeout_s
@@ -76,10 +80,13 @@ class AdmissionMiddleware:
         self._large_since_trim = False
 
     # -- answers -----------------------------------------------------------------------------
-    def _too_large(self) -> APIError:
-        return APIError(413, f"the request body is larger than {self.max_body_bytes} bytes "
-                             "(--max-body-bytes)", "request_too_large",
-                        headers={"Connection": "close"})
+    def _limit(self, path: str) -> tuple[int, str]:
+        return self.path_limits.get(path, (self.max_body_bytes, "--max-body-bytes"))
+
+    def _too_large(self, path: str) -> APIError:
+        limit, option = self._limit(path)
+        return APIError(413, f"the request body is larger than {limit} bytes ({option})",
+                        "request_too_large", headers={"Connection": "close"})
 
     def _busy(self, what: str) -> APIError:
         return APIError(503, f"the server is busy ({what}); retry later", "server_busy",
@@ -97,7 +104,8 @@ class AdmissionMiddleware:
                                       "in flight"))
         self.inflight_bytes += n
 
-    async def _read(self, receive: Receive, announced: int | None) -> tuple[bytes, int]:
+    async def _read(self, receive: Receive, announced: int | None, path: str
+                    ) -> tuple[bytes, int]:
         """The whole body, by the deadline; returns it and the bytes reserved for it."""
         reserved = 0
         if announced is not None:
@@ -119,8 +127,8 @@ class AdmissionMiddleware:
                     raise _Refused(APIError(400, "the client disconnected", "disconnected"))
                 chunk = message.get("body", b"")
                 size += len(chunk)
-                if size > self.max_body_bytes:
-                    raise _Refused(self._too_large())
+                if size > self._limit(path)[0]:
+                    raise _Refused(self._too_large(path))
                 if announced is None:  # chunked: reserve as it comes
                     self._reserve(len(chunk))
                     reserved += len(chunk)
@@ -158,8 +166,8 @@ class AdmissionMiddleware:
                 announced = int(value)
             elif key == b"transfer-encoding":
                 chunked = True
-        if announced is not None and announced > self.max_body_bytes:
-            await error_response(self._too_large())(scope, receive, send)
+        if announced is not None and announced > self._limit(scope["path"])[0]:
+            await error_response(self._too_large(scope["path"]))(scope, receive, send)
             return
         if self.requests >= self.max_requests:
             await error_response(self._busy(f"{self.max_requests} requests in flight"))(
@@ -172,7 +180,8 @@ class AdmissionMiddleware:
                 await self.app(scope, receive, send)
                 return
             try:
-                body, reserved = await self._read(receive, None if chunked else announced)
+                body, reserved = await self._read(receive, None if chunked else announced,
+                                                  scope["path"])
             except _Refused as refused:
                 if refused.error.code != "disconnected":
                     await error_response(refused.error)(scope, receive, send)

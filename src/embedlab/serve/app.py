@@ -201,7 +201,9 @@ def create_app(embedder: Any, *, index: Any = None, settings: ServeSettings | No
     app.add_middleware(AdmissionMiddleware, max_body_bytes=settings.max_body_bytes,
                        max_requests=settings.max_requests,
                        max_inflight_bytes=settings.max_inflight_bytes,
-                       body_timeout_s=settings.body_timeout_s)
+                       body_timeout_s=settings.body_timeout_s,
+                       path_limits={"/v1/search": (settings.max_search_bytes,
+                                                   "--max-search-bytes")})
     app.add_middleware(GuardMiddleware, api_keys=settings.api_keys,
                        allowed_hosts=settings.allowed_hosts,
                        public_metrics=settings.public_metrics)

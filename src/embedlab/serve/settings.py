@@ -34,6 +34,8 @@ class ServeSettings:
     max_chars: int = 50_000
     #: request body size in bytes (checked from Content-Length before the body is read)
     max_body_bytes: int = 16 * 1024 * 1024
+    #: the same for ``POST /v1/search`` (a query and a filter, parsed on the event loop)
+    max_search_bytes: int = 64 * 1024
     #: texts over the model window: True truncates them, False answers 400
     truncate: bool = True
     #: texts in the in-memory LRU vector cache; 0 turns it off
@@ -82,6 +84,7 @@ class ServeSettings:
             "max_k": self.max_k, "pass_overhead_tokens": self.pass_overhead_tokens,
             "search_threads": self.search_threads, "max_searches": self.max_searches,
             "max_requests": self.max_requests, "max_inflight_bytes": self.max_inflight_bytes,
+            "max_search_bytes": self.max_search_bytes,
         }
         for name, value in positive.items():
             if value < 1:
