@@ -134,10 +134,17 @@ def test_api_keys_401(tiny_embedder: Any) -> None:
         for key in ("k1", "k2"):
             ok = c.post(URL, json={"input": "a"}, headers={"Authorization": f"Bearer {key}"})
             assert ok.status_code == 200
-        # probes and metrics stay open for orchestrators and scrapers
+        # probes stay open for orchestrators; metrics and the API's description need the key
         assert c.get("/health").status_code == 200
         assert c.get("/ready").status_code == 200
+        for path in ("/metrics", "/docs", "/openapi.json"):
+            assert_openai_error(c.get(path), 401, "invalid_api_key")
+            assert c.get(path, headers={"Authorization": "Bearer k2"}).status_code == 200
+    app = create_app(tiny_embedder, settings=ServeSettings(api_keys=("k1",),
+                                                           public_metrics=True))
+    with TestClient(app) as c:
         assert c.get("/metrics").status_code == 200
+        assert_openai_error(c.get("/openapi.json"), 401, "invalid_api_key")
 
 
 def test_api_keys_from_options_and_env(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -61,6 +61,13 @@ def test_bad_questions(client: TestClient, payload: dict, status: int, code: str
     assert r.json()["error"]["code"] == code
 
 
+@pytest.mark.parametrize("raw", [b'{"user": "\\ud800"}', b'{"history": ["i01", "x\\udfff"]}'])
+def test_lone_surrogates_are_400(client: TestClient, raw: bytes) -> None:
+    r = client.post("/v1/recommend", content=raw, headers={"content-type": "application/json"})
+    assert r.status_code == 400, r.text
+    assert r.json()["error"]["code"] == "invalid_unicode"
+
+
 def test_bounded_schema(client: TestClient) -> None:
     assert client.post("/v1/recommend", json={"user": "u" * 600}).status_code == 422
     assert client.post("/v1/recommend", json={"history": ["i01"] * 1001}).status_code == 422
@@ -94,7 +101,8 @@ def test_run_server_loads_the_recommender_and_its_model(recommender: Any, tmp_pa
     server.run_server(None, recommender=str(folder), port=0, processes=False,
                       log=lambda line: served.setdefault("log", line))
     assert served["ran"]
-    with TestClient(served["app"]) as c:
+    # the server is bound to 127.0.0.1, so it answers to that Host only
+    with TestClient(served["app"], base_url="http://127.0.0.1") as c:
         body = c.post("/v1/recommend", json={"user": "u01", "k": 2}).json()
         assert [d["item"] for d in body["data"]] == \
             [r.item for r in recommender.for_user("u01", 2)]

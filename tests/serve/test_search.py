@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
-from serve_helpers import DOCS
+from serve_helpers import DOCS, serving, until
 
 from embedlab.search import Document, Index
 from embedlab.serve import ServeSettings, create_app
@@ -101,3 +103,35 @@ def test_the_server_sees_a_newer_generation(tmp_path: Path, tiny_embedder: Any,
             assert [h["id"] for h in c.post("/v1/search", json=query).json()["data"]] == ["v1"]
     finally:
         opened.close()
+
+
+class HeldIndex:
+    """An index whose searches wait on a gate (a search that takes long)."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.gate = threading.Event()
+        self.entered = threading.Event()
+
+    def search(self, *args: Any, **kwargs: Any) -> Any:
+        self.entered.set()
+        self.gate.wait(30)
+        return self.inner.search(*args, **kwargs)
+
+
+@pytest.mark.anyio
+async def test_a_slow_search_does_not_hold_up_embeddings(index: Any, tiny_embedder: Any) -> None:
+    held = HeldIndex(index)
+    # one encode thread: before, a search took it and embeddings waited behind the search
+    settings = ServeSettings(workers=1, cache_size=0, max_searches=2)
+    async with serving(create_app(tiny_embedder, index=held, settings=settings)) as http:
+        searches = [asyncio.create_task(http.post("/v1/search", json={"query": "park"}))
+                    for _ in range(2)]
+        await until(held.entered.is_set)
+        r = await asyncio.wait_for(http.post("/v1/embeddings", json={"input": "a dog"}), 20)
+        assert r.status_code == 200 and not any(s.done() for s in searches)
+        # two searches admitted (one running, one waiting): a third is refused at once
+        busy = await asyncio.wait_for(http.post("/v1/search", json={"query": "x"}), 20)
+        assert busy.status_code == 429 and busy.json()["error"]["code"] == "queue_full"
+        held.gate.set()
+        assert [(await s).status_code for s in searches] == [200, 200]

@@ -13,8 +13,9 @@ import httpx
 import pytest
 
 from embedlab.errors import EmbedlabError
+from embedlab.serve.guard import host_allowed, host_name
 from embedlab.serve.server import bind
-from embedlab.serve.settings import ServeSettings
+from embedlab.serve.settings import ServeSettings, hosts_from
 
 
 def test_settings_are_checked() -> None:
@@ -26,6 +27,37 @@ def test_settings_are_checked() -> None:
         ServeSettings(max_batch_tokens=0)
     with pytest.raises(EmbedlabError, match="empty"):
         ServeSettings(api_keys=("",))
+    with pytest.raises(EmbedlabError, match="--max-items can be at most 100000"):
+        ServeSettings(max_items=200_000, max_queue=300_000)
+    with pytest.raises(EmbedlabError, match="--max-inflight-bytes"):
+        ServeSettings(max_body_bytes=100, max_inflight_bytes=99)
+    with pytest.raises(EmbedlabError, match="--body-timeout must be more than 0"):
+        ServeSettings(body_timeout_s=0)
+    with pytest.raises(EmbedlabError, match="--allowed-hosts"):
+        ServeSettings(allowed_hosts=())
+
+
+def test_allowed_hosts_follow_the_bound_address() -> None:
+    assert set(hosts_from(None, "127.0.0.1")) == {"localhost", "127.0.0.1", "::1"}
+    assert set(hosts_from(None, "::1")) == {"localhost", "127.0.0.1", "::1"}
+    assert hosts_from(None, "0.0.0.0") == ("*",) and hosts_from(None, "::") == ("*",)
+    assert hosts_from(None, "10.1.2.3") == ("10.1.2.3",)
+    assert hosts_from(["a.example, *.b.example", "a.example"], "127.0.0.1") == \
+        ("a.example", "*.b.example")
+
+
+@pytest.mark.parametrize("header, allowed, ok", [
+    (b"localhost:8000", ("localhost",), True),
+    (b"LocalHost", ("localhost",), True),
+    (b"[::1]:8000", ("::1",), True),
+    (b"evil.example:8000", ("localhost", "127.0.0.1"), False),
+    (b"", ("localhost",), False),
+    (b"api.b.example", ("*.b.example",), True),
+    (b"b.example.evil", ("*.b.example",), False),
+    (b"anything", ("*",), True),
+])
+def test_host_names_are_matched(header: bytes, allowed: tuple[str, ...], ok: bool) -> None:
+    assert host_allowed(host_name(header), allowed) is ok
 
 
 def test_a_busy_port_is_a_one_line_error() -> None:

@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from embedlab.named_models import DEFAULT_MODEL
-from embedlab.serve.settings import API_KEY_ENV, ServeSettings, api_keys_from
+from embedlab.serve.settings import API_KEY_ENV, ServeSettings, api_keys_from, hosts_from
 
 
 def serve(
@@ -59,6 +59,34 @@ def serve(
     api_key: Annotated[list[str] | None, typer.Option(
         help=f"Accepted bearer token (repeatable; also {API_KEY_ENV}, comma-separated). "
              "Without any, /v1/* is open.")] = None,
+    public_metrics: Annotated[bool, typer.Option(
+        help="With --api-key, leave /metrics open (/docs and /openapi.json stay closed).")]
+    = False,
+    allowed_hosts: Annotated[list[str] | None, typer.Option(
+        help="Host header names to answer (repeatable or comma-separated; '*' any, "
+             "'*.example.com' its sub-domains). Default: the loopback names when --host is "
+             "loopback, any for 0.0.0.0/::, else --host.")] = None,
+    max_body_bytes: Annotated[int, typer.Option(
+        min=1, help="Request body size at most (413 beyond, before it is read).")]
+    = 16 * 1024 * 1024,
+    max_search_bytes: Annotated[int, typer.Option(
+        min=1, help="POST /v1/search body size at most (413 beyond, before it is read).")]
+    = 64 * 1024,
+    max_requests: Annotated[int, typer.Option(
+        min=1, help="Requests handled at once; beyond it 503 at once.")] = 512,
+    max_inflight_bytes: Annotated[int, typer.Option(
+        min=1, help="Bytes of request bodies held at once; beyond it 503 at once.")]
+    = 64 * 1024 * 1024,
+    header_timeout: Annotated[float, typer.Option(
+        min=0.001, help="Seconds a client has to send a request's headers (then closed).")]
+    = 10.0,
+    body_timeout: Annotated[float, typer.Option(
+        min=0.001, help="Seconds a client has to send a request's body (then 408, closed).")]
+    = 30.0,
+    search_threads: Annotated[int, typer.Option(
+        min=1, help="Threads running searches, apart from the embeddings.")] = 1,
+    max_searches: Annotated[int, typer.Option(
+        min=1, help="Searches admitted at once (running or waiting); beyond it 429.")] = 64,
     drift_reference: Annotated[str | None, typer.Option(
         help="Reference sample for drift monitoring: vectors (.npy/.parquet) or texts "
              "(encoded at start). Enables GET /v1/drift and drift gauges at /metrics.")]
@@ -79,7 +107,13 @@ def serve(
                              quiet_ms=quiet_ms, max_queue=max_queue, max_items=max_items,
                              max_chars=max_chars, truncate=truncate, pack=pack, workers=workers,
                              batches_ahead=batches_ahead, cache_size=cache_size,
-                             api_keys=api_keys_from(api_key))
+                             api_keys=api_keys_from(api_key), public_metrics=public_metrics,
+                             allowed_hosts=hosts_from(allowed_hosts, host),
+                             max_body_bytes=max_body_bytes, max_requests=max_requests,
+                             max_search_bytes=max_search_bytes,
+                             max_inflight_bytes=max_inflight_bytes,
+                             header_timeout_s=header_timeout, body_timeout_s=body_timeout,
+                             search_threads=search_threads, max_searches=max_searches)
     run_server(model, index=index, host=host, port=port, settings=settings,
                processes=processes, drift_reference=drift_reference,
                drift_methods=drift_method, drift_interval_s=drift_interval,

@@ -12,28 +12,32 @@ In: an Embedder (another object with ``name``, ``dim`` and ``encode`` is wrapped
 - ``GET /v1/models``, ``GET /health`` (alive), ``GET /ready`` (model loaded and not shutting
   down), ``GET /metrics`` (Prometheus), ``GET /`` (the search page).
 
-``/v1/*`` need ``Authorization: Bearer KEY`` when keys are set. The batcher starts with the
-app's lifespan and drains at its end (graceful shutdown answers what is queued).
+``/v1/*``, ``/docs``, ``/openapi.json`` and (unless ``public_metrics``) ``/metrics`` need
+``Authorization: Bearer KEY`` when keys are set. Every request first passes
+:mod:`~embedlab.serve.guard` (Host, key, JSON media type: checked before the body is read) and
+:mod:`~embedlab.serve.admission` (body size, requests and bytes in flight, the body's
+deadline). The batcher starts with the app's lifespan and drains at its end (graceful
+shutdown answers what is queued).
 """
 
 from __future__ import annotations
 
-import hmac
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 import orjson
-from fastapi import Depends, FastAPI, Request
+from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
 from starlette.responses import Response
 
 from embedlab.embedders.adapter import as_embedder
-from embedlab.serve.bodylimit import BodyLimitMiddleware
+from embedlab.serve.admission import AdmissionMiddleware
 from embedlab.serve.encoders import Encoder
 from embedlab.serve.errors import APIError, error_response, install_error_handlers
 from embedlab.serve.fastpath import EmbeddingsFastPath
+from embedlab.serve.guard import GuardMiddleware
 from embedlab.serve.metrics import Metrics, MetricsMiddleware
 from embedlab.serve.page import PAGE
 from embedlab.serve.recommend import add_recommend_route
@@ -42,6 +46,8 @@ from embedlab.serve.schemas import (
     embedding_answer,
     embedding_request_schema,
     parse_embedding_request,
+    parse_request,
+    request_schema,
 )
 from embedlab.serve.search import SearchService
 from embedlab.serve.service import EmbeddingService, shorten
@@ -52,29 +58,6 @@ def json_response(body: Any, status: int = 200) -> Response:
     """orjson-serialised JSON (numpy rows included)."""
     return Response(orjson.dumps(body, option=orjson.OPT_SERIALIZE_NUMPY), status_code=status,
                     media_type="application/json")
-
-
-def check_key(keys: tuple[str, ...], authorization: str) -> None:
-    """Raise 401 unless the ``Authorization`` header holds one of ``keys`` (none set: pass)."""
-    if not keys:
-        return
-    scheme, _, token = authorization.partition(" ")
-    token = token.strip().encode()
-    if scheme.lower() == "bearer" and token and \
-            any(hmac.compare_digest(token, k.encode()) for k in keys):
-        return
-    message = ("missing API key: send Authorization: Bearer KEY" if not token
-               else "invalid API key")
-    raise APIError(401, message, "invalid_api_key", headers={"WWW-Authenticate": "Bearer"})
-
-
-def _auth(keys: tuple[str, ...]) -> Any:
-    """A dependency that accepts any of ``keys`` as a bearer token (none set: everyone)."""
-
-    async def check(request: Request) -> None:
-        check_key(keys, request.headers.get("authorization", ""))
-
-    return check
 
 
 def create_app(embedder: Any, *, index: Any = None, settings: ServeSettings | None = None,
@@ -97,7 +80,11 @@ def create_app(embedder: Any, *, index: Any = None, settings: ServeSettings | No
     settings = settings or ServeSettings()
     metrics = Metrics()
     embeddings = EmbeddingService(embedder, settings, metrics, encoder)
-    searcher = SearchService(index, embeddings, settings.max_k) if index is not None else None
+    searcher = None
+    if index is not None:
+        searcher = SearchService(index, embeddings, settings.max_k,
+                                 threads=settings.search_threads,
+                                 max_searches=settings.max_searches)
     name = model_name or str(embedder.name)
     names = {name, str(embedder.name), *settings.model_aliases}
     created = int(time.time())
@@ -121,6 +108,8 @@ def create_app(embedder: Any, *, index: Any = None, settings: ServeSettings | No
             if drift is not None:
                 await drift.stop()
             await embeddings.close(settings.drain_timeout_s)
+            if searcher is not None:
+                searcher.close()
 
     app = FastAPI(title="embedlab", summary="Embeddings and search over HTTP",
                   lifespan=lifespan)
@@ -128,8 +117,6 @@ def create_app(embedder: Any, *, index: Any = None, settings: ServeSettings | No
     app.state.embeddings = embeddings
     app.state.metrics = metrics
     app.state.settings = settings
-    auth = [Depends(_auth(settings.api_keys))]
-
     def model_card() -> dict[str, Any]:
         return {"id": name, "object": "model", "created": created, "owned_by": "embedlab",
                 "dimensions": embeddings.dim, "window": embedder.window}
@@ -155,19 +142,19 @@ def create_app(embedder: Any, *, index: Any = None, settings: ServeSettings | No
         body, content_type = metrics.render()
         return Response(body, media_type=content_type)
 
-    @app.get("/v1/models", dependencies=auth)
+    @app.get("/v1/models")
     async def models() -> Response:
         return json_response({"object": "list", "data": [model_card()]})
 
-    @app.get("/v1/models/{model}", dependencies=auth)
+    @app.get("/v1/models/{model}")
     async def model(model: str) -> Response:
         if model not in names:
             raise APIError(404, f"the model {model!r} does not exist here; this server serves "
                                 f"{name!r}", "model_not_found", param="model")
         return json_response(model_card())
 
-    async def answer_embeddings(body_bytes: bytes, authorization: str) -> Response:
-        check_key(settings.api_keys, authorization)
+    async def answer_embeddings(body_bytes: bytes, _authorization: str) -> Response:
+        # the key was checked by GuardMiddleware, before the body was read
         try:
             body = parse_embedding_request(body_bytes)
         except ValueError as exc:
@@ -192,26 +179,38 @@ def create_app(embedder: Any, *, index: Any = None, settings: ServeSettings | No
         return await answer_embeddings(await request.body(),
                                        request.headers.get("authorization", ""))
 
-    @app.get("/v1/drift", dependencies=auth)
+    @app.get("/v1/drift")
     async def drift_route() -> Response:
         if drift is None:
             raise APIError(404, "drift monitoring is off: start the server with "
                                 "--drift-reference FILE", "no_drift_reference")
         return json_response(drift.status())
 
-    @app.post("/v1/search", dependencies=auth)
-    async def search_route(body: SearchRequest) -> Response:
+    @app.post("/v1/search", openapi_extra=request_schema(SearchRequest))
+    async def search_route(request: Request) -> Response:
         if searcher is None:
             raise APIError(404, "no index is loaded: start the server with --index DIR",
                            "no_index")
+        try:
+            body = parse_request(SearchRequest, await request.body())
+        except ValueError as exc:
+            raise APIError(400, str(exc), "missing_body") from None
         return json_response(await searcher.search(body, name))
 
-    add_recommend_route(app, recommender, auth, settings.max_k)
+    add_recommend_route(app, recommender, settings.max_k)
 
     route = next(r for r in app.router.routes if getattr(r, "path", "") == "/v1/embeddings")
-    # Added last = outermost: the fast path is innermost of ours, so the body limit and the
-    # metrics see its requests; an oversized body is refused and still counted.
+    # Added last = outermost: the fast path is innermost of ours, so the guard, admission
+    # and the metrics see its requests; a refused request is still counted.
     app.add_middleware(EmbeddingsFastPath, answer=answer_embeddings, route=route)
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(AdmissionMiddleware, max_body_bytes=settings.max_body_bytes,
+                       max_requests=settings.max_requests,
+                       max_inflight_bytes=settings.max_inflight_bytes,
+                       body_timeout_s=settings.body_timeout_s,
+                       path_limits={"/v1/search": (settings.max_search_bytes,
+                                                   "--max-search-bytes")})
+    app.add_middleware(GuardMiddleware, api_keys=settings.api_keys,
+                       allowed_hosts=settings.allowed_hosts,
+                       public_metrics=settings.public_metrics)
     app.add_middleware(MetricsMiddleware, metrics=metrics, routes=app.router.routes)
     return app

@@ -6,7 +6,8 @@ a body over the size limit), the library's ``EmbedlabError`` (400), or anything 
 (500). Out: a JSON response with that body, the right
 status, and headers such as ``Retry-After`` (429) or ``WWW-Authenticate`` (401).
 
-Malformed JSON is 400 (``invalid_json``); a well-formed body of the wrong shape or types is 422
+Malformed JSON is 400 (``invalid_json``), and so is a string that is not valid Unicode
+(``invalid_unicode``, naming the field); a well-formed body of the wrong shape or types is 422
 (``invalid_value``), with the field path in ``param`` as OpenAI does.
 """
 
@@ -29,7 +30,8 @@ log = logging.getLogger("embedlab.serve")
 # OpenAI's error types by status; the code says which rule was broken.
 _TYPES = {400: "invalid_request_error", 401: "invalid_request_error",
           404: "invalid_request_error", 405: "invalid_request_error",
-          413: "invalid_request_error", 422: "invalid_request_error",
+          408: "invalid_request_error", 413: "invalid_request_error",
+          415: "invalid_request_error", 422: "invalid_request_error",
           429: "rate_limit_error", 500: "server_error", 503: "server_error"}
 
 
@@ -49,6 +51,10 @@ class APIError(Exception):
 def error_body(status: int, message: str, code: str, param: str | None = None) -> bytes:
     """The JSON body of an error answer."""
     kind = _TYPES.get(status, "invalid_request_error" if status < 500 else "server_error")
+    # A message may quote the client's text, lone surrogates included: escape those.
+    message = message.encode("utf-8", "backslashreplace").decode("utf-8")
+    if param is not None:
+        param = param.encode("utf-8", "backslashreplace").decode("utf-8")
     return orjson.dumps({"error": {"message": message, "type": kind, "param": param,
                                    "code": code}})
 
@@ -70,7 +76,7 @@ def _location(loc: tuple[Any, ...]) -> str:
         if isinstance(part, int):
             out += f"[{part}]"
         elif isinstance(part, str) and ("[" in part or part in _TYPE_TAGS
-                                        or part.startswith("function-")):
+                                        or part.startswith(("function-", "constrained-"))):
             continue
         else:
             out += f".{part}" if out else str(part)
@@ -85,6 +91,11 @@ def _validation(exc: RequestValidationError) -> APIError:
         return APIError(400, f"the request body is not valid JSON: {reason}", "invalid_json")
     if not errors:
         return APIError(422, "invalid request", "invalid_value")
+    unicode = [e for e in errors if e.get("type") in ("invalid_unicode", "string_unicode")]
+    if unicode:
+        where = _location(tuple(unicode[0].get("loc", ())))
+        return APIError(400, f"{where}: is not valid Unicode (it holds a lone surrogate, such "
+                             "as \\ud800)", "invalid_unicode", param=where)
     # The deepest location is the most precise: there the outer types matched.
     located = [(_location(tuple(e.get("loc", ()))), e) for e in errors]
     depth = max(len(tuple(e.get("loc", ()))) for _, e in located)
@@ -93,8 +104,10 @@ def _validation(exc: RequestValidationError) -> APIError:
         return APIError(400, "the request needs a JSON body", "missing_body")
     if where == "body":
         return APIError(422, "the request body must be a JSON object", "invalid_body")
-    reasons = list(dict.fromkeys(str(e.get("msg", "invalid value")) for w, e in located
-                                 if w == where))
+    here = [e for w, e in located if w == where]
+    # A broken bound says more than "should be a string or a number" from a union's others.
+    bounds = [e for e in here if not str(e.get("type", "")).endswith("_type")]
+    reasons = list(dict.fromkeys(str(e.get("msg", "invalid value")) for e in bounds or here))
     if all(r.startswith("Input should be ") for r in reasons):
         text = "should be " + " or ".join(r.removeprefix("Input should be ") for r in reasons)
     else:

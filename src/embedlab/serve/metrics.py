@@ -95,15 +95,19 @@ class MetricsMiddleware:
             return
         start = time.perf_counter()
         status = 500  # what the client gets if the app raises before answering
+        answered = False
 
         async def send_status(message: Message) -> None:
-            nonlocal status
+            nonlocal status, answered
             if message["type"] == "http.response.start":
                 status = message["status"]
+                answered = True
             await send(message)
 
         try:
             await self.app(scope, receive, send_status)
+            if not answered:
+                status = 499  # the client left before an answer (nginx's "client closed")
         finally:
             route = self._route(scope)
             self.metrics.requests.labels(route, scope["method"], str(status)).inc()

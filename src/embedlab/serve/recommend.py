@@ -14,12 +14,13 @@ from typing import Annotated, Any
 
 import anyio
 import orjson
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
 from starlette.responses import Response
 
 from embedlab.errors import EmbedlabError
 from embedlab.serve.errors import APIError
+from embedlab.serve.schemas import parse_request, request_schema
 
 MAX_ID_CHARS = 512
 MAX_HISTORY = 1000
@@ -47,14 +48,19 @@ def _answer(recommender: Any, req: RecommendRequest, k: int) -> list[dict[str, A
                                      history=req.history, k=k, exclude_seen=req.exclude_seen)]
 
 
-def add_recommend_route(app: FastAPI, recommender: Any, auth: list[Any], max_k: int) -> None:
-    """Register ``POST /v1/recommend`` on ``app`` (404 ``no_recommender`` without one)."""
+def add_recommend_route(app: FastAPI, recommender: Any, max_k: int) -> None:
+    """Register ``POST /v1/recommend`` on ``app`` (404 ``no_recommender`` without one). The
+    key, Host and media type are checked in front, by the guard, before the body is read."""
 
-    @app.post("/v1/recommend", dependencies=auth)
-    async def recommend_route(body: RecommendRequest) -> Response:
+    @app.post("/v1/recommend", openapi_extra=request_schema(RecommendRequest))
+    async def recommend_route(request: Request) -> Response:
         if recommender is None:
             raise APIError(404, "no recommender is loaded: start the server with "
                                 "--recommender DIR", "no_recommender")
+        try:
+            body = parse_request(RecommendRequest, await request.body())
+        except ValueError as exc:
+            raise APIError(400, str(exc), "missing_body") from None
         k = min(10, max_k) if body.k is None else body.k
         if k > max_k:
             raise APIError(422, f"k: at most {max_k} results can be asked for",

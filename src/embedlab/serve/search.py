@@ -1,20 +1,26 @@
 """The search path of the server: an :class:`embedlab.search.Index`, and a 2-D map of results.
 
 In: a :class:`~embedlab.serve.schemas.SearchRequest`. Out: the answer body (hits with scores,
-and, when asked, PCA coordinates of the query and the hits for the page's map). The index runs
-where the encoder runs other work (it encodes the query with the model in this process: with
-encode threads, it takes its turn between batches) and picks up generations that writers
-publish while the server runs.
+and, when asked, PCA coordinates of the query and the hits for the page's map). The index
+picks up generations that writers publish while the server runs.
+
+Searches run on threads of their own (``search_threads``), not where the embeddings' batches
+are sent or encoded: a slow search (a large filter, a deep ``k``) then delays other searches,
+never ``/v1/embeddings``. At most ``max_searches`` are admitted at once (running or waiting for
+a thread); past that a search is answered 429 at once instead of queueing without end.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
 from sklearn.decomposition import PCA
 
+from embedlab.serve.batching import QueueFull
 from embedlab.serve.errors import APIError
 from embedlab.serve.schemas import SearchRequest, search_answer
 from embedlab.serve.service import EmbeddingService
@@ -34,17 +40,34 @@ def pca_2d(vectors: np.ndarray) -> np.ndarray:
 
 
 class SearchService:
-    """Searches one index; ``embeddings`` supplies the shared batcher and vector cache."""
+    """Searches one index on threads of its own (module docstring); ``embeddings`` supplies
+    the limits on texts and the vectors for the map. :meth:`close` stops the threads."""
 
-    def __init__(self, index: Any, embeddings: EmbeddingService, max_k: int) -> None:
+    def __init__(self, index: Any, embeddings: EmbeddingService, max_k: int, *,
+                 threads: int = 1, max_searches: int = 64) -> None:
         self.index = index
         self.embeddings = embeddings
         self.max_k = max_k
+        self.max_searches = max_searches
+        self.admitted = 0
+        self._pool = ThreadPoolExecutor(threads, thread_name_prefix="embedlab-search")
         self._checked = time.monotonic()
         self.on_top1: Any = None  # called with each search's best score (drift monitoring)
 
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    async def _run(self, req: SearchRequest, k: int) -> list[Any]:
+        if self.admitted >= self.max_searches:
+            raise QueueFull(1)
+        self.admitted += 1
+        try:
+            return await asyncio.wrap_future(self._pool.submit(self._search, req, k))
+        finally:
+            self.admitted -= 1
+
     def _search(self, req: SearchRequest, k: int) -> list[Any]:
-        """On the encoder's thread: refresh the generation now and then, then search."""
+        """On a search thread: refresh the generation now and then, then search."""
         refresh = getattr(self.index, "refresh", None)
         if refresh is not None and time.monotonic() - self._checked > _REFRESH_EVERY:
             self._checked = time.monotonic()
@@ -60,7 +83,7 @@ class SearchService:
         if not req.query.strip():
             raise APIError(400, "query must not be empty", "empty_input", param="query")
         self.embeddings.check_texts([req.query])
-        hits = await self.embeddings.batcher.run(self._search, req, k)
+        hits = await self._run(req, k)
         if self.on_top1 is not None and hits and req.mode == "dense":  # cosine scores only
             self.on_top1(float(hits[0].score))
         points = None

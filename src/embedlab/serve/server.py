@@ -17,7 +17,7 @@ from typing import Any
 
 from embedlab.errors import EmbedlabError
 from embedlab.named_models import DEFAULT_MODEL
-from embedlab.serve.settings import ServeSettings
+from embedlab.serve.settings import ServeSettings, default_hosts
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -48,13 +48,17 @@ def quiet_openmp() -> None:
 
 
 def make_server(app: Any, *, log_level: str = "warning", access_log: bool = False,
-                drain_timeout_s: float = 30.0) -> Any:
-    """A uvicorn server for ``app`` that waits up to ``drain_timeout_s`` on shutdown."""
+                drain_timeout_s: float = 30.0, header_timeout_s: float = 10.0) -> Any:
+    """A uvicorn server for ``app`` that waits up to ``drain_timeout_s`` on shutdown and
+    closes connections that take over ``header_timeout_s`` to send a request's headers."""
     import uvicorn
+
+    from embedlab.serve.protocol import timed_protocol
 
     config = uvicorn.Config(app, log_level=log_level, access_log=access_log,
                             timeout_graceful_shutdown=int(drain_timeout_s) or None,
-                            timeout_keep_alive=30, lifespan="on")
+                            timeout_keep_alive=30, lifespan="on",
+                            http=timed_protocol(header_timeout_s))
     return uvicorn.Server(config)
 
 
@@ -96,7 +100,8 @@ def run_server(
     from embedlab.registry import load
     from embedlab.serve.app import create_app
 
-    settings = settings or ServeSettings()
+    # without settings, the Host check follows the address, as `embedlab serve` does
+    settings = settings or ServeSettings(allowed_hosts=default_hosts(host))
     sock = bind(host, port)
     opened = None
     encoder = None
@@ -138,11 +143,13 @@ def run_server(
         app = create_app(embedder, index=opened, settings=settings, model_name=name,
                          drift=drift, encoder=encoder, recommender=loaded_recommender)
         server = make_server(app, log_level=log_level, access_log=access_log,
-                             drain_timeout_s=settings.drain_timeout_s)
+                             drain_timeout_s=settings.drain_timeout_s,
+                             header_timeout_s=settings.header_timeout_s)
         where = f"http://{host}:{sock.getsockname()[1]}"
         mode = f"{encoder.count} worker processes" if encoder else "worker threads"
         log(f"serving {name} on {where} (index: {index or 'none'}, "
-            f"auth: {'on' if settings.api_keys else 'off'}, {mode}); Ctrl+C stops")
+            f"auth: {'on' if settings.api_keys else 'off'}, {mode}, hosts: "
+            f"{','.join(settings.allowed_hosts)}); Ctrl+C stops")
         server.run(sockets=[sock])
     finally:
         sock.close()

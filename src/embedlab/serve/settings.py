@@ -10,6 +10,7 @@ import os
 from dataclasses import dataclass
 
 from embedlab.errors import EmbedlabError
+from embedlab.serve.schemas import MAX_CHARS, MAX_ITEMS
 
 #: the environment variable holding API keys (comma-separated), besides ``--api-key``
 API_KEY_ENV = "EMBEDLAB_API_KEY"
@@ -33,6 +34,8 @@ class ServeSettings:
     max_chars: int = 50_000
     #: request body size in bytes (checked from Content-Length before the body is read)
     max_body_bytes: int = 16 * 1024 * 1024
+    #: the same for ``POST /v1/search`` (a query and a filter, parsed on the event loop)
+    max_search_bytes: int = 64 * 1024
     #: texts over the model window: True truncates them, False answers 400
     truncate: bool = True
     #: texts in the in-memory LRU vector cache; 0 turns it off
@@ -57,6 +60,21 @@ class ServeSettings:
     drain_timeout_s: float = 30.0
     #: search results per query at most
     max_k: int = 100
+    #: threads that run searches (apart from the embeddings' batches), and searches admitted
+    #: at once (running or waiting for a thread; beyond it 429)
+    search_threads: int = 1
+    max_searches: int = 64
+    #: requests handled at once; beyond it 503 at once, the body unread
+    max_requests: int = 512
+    #: bytes of request bodies held at once; a body that would pass it is answered 503
+    max_inflight_bytes: int = 64 * 1024 * 1024
+    #: seconds a client has to send its request line and headers, and then its body
+    header_timeout_s: float = 10.0
+    body_timeout_s: float = 30.0
+    #: Host header names answered (``*``: any; ``*.example.com``: its sub-domains)
+    allowed_hosts: tuple[str, ...] = ("*",)
+    #: with API keys, leave ``/metrics`` open (``/docs`` and ``/openapi.json`` stay closed)
+    public_metrics: bool = False
 
     def __post_init__(self) -> None:
         positive = {
@@ -64,10 +82,27 @@ class ServeSettings:
             "max_items": self.max_items, "max_chars": self.max_chars,
             "max_body_bytes": self.max_body_bytes, "encode_batch_size": self.encode_batch_size,
             "max_k": self.max_k, "pass_overhead_tokens": self.pass_overhead_tokens,
+            "search_threads": self.search_threads, "max_searches": self.max_searches,
+            "max_requests": self.max_requests, "max_inflight_bytes": self.max_inflight_bytes,
+            "max_search_bytes": self.max_search_bytes,
         }
         for name, value in positive.items():
             if value < 1:
                 raise EmbedlabError(f"--{name.replace('_', '-')} must be at least 1, got {value}")
+        for name, ceiling in (("max_items", MAX_ITEMS), ("max_chars", MAX_CHARS)):
+            if getattr(self, name) > ceiling:
+                raise EmbedlabError(f"--{name.replace('_', '-')} can be at most {ceiling}, "
+                                    f"got {getattr(self, name)}")
+        if self.max_inflight_bytes < self.max_body_bytes:
+            raise EmbedlabError(f"--max-inflight-bytes ({self.max_inflight_bytes}) cannot be "
+                                f"less than --max-body-bytes ({self.max_body_bytes}): a "
+                                "largest body could never be admitted")
+        for name in ("header_timeout_s", "body_timeout_s"):
+            if not getattr(self, name) > 0:
+                raise EmbedlabError(f"--{name[:-2].replace('_', '-')} must be more than 0 "
+                                    f"seconds, got {getattr(self, name)}")
+        if not self.allowed_hosts:
+            raise EmbedlabError("--allowed-hosts needs at least one name (or '*' for any)")
         if self.max_wait_ms < 0:
             raise EmbedlabError(f"--max-wait-ms must be 0 or more, got {self.max_wait_ms}")
         if self.quiet_ms < 0:
@@ -83,6 +118,26 @@ class ServeSettings:
                                 f"({self.max_queue}): such a request could never be queued")
         if any(not k for k in self.api_keys):
             raise EmbedlabError("an API key cannot be empty")
+
+
+def default_hosts(host: str) -> tuple[str, ...]:
+    """The Host names a server bound to ``host`` answers by default.
+
+    Loopback: its names (so DNS rebinding cannot reach it); a wildcard address (``0.0.0.0``,
+    ``::``, ``""``): any, since the names clients use are not known; else ``host`` itself.
+    """
+    name = host.strip().lower().strip("[]")
+    if name in ("", "0.0.0.0", "::"):
+        return ("*",)
+    if name in ("localhost", "::1") or name.startswith("127."):
+        return tuple(dict.fromkeys(("localhost", "127.0.0.1", "::1", name)))
+    return (name,)
+
+
+def hosts_from(given: list[str] | None, host: str) -> tuple[str, ...]:
+    """``--allowed-hosts`` values (repeatable or comma-separated), else :func:`default_hosts`."""
+    names = [n.strip() for item in (given or []) for n in item.split(",") if n.strip()]
+    return tuple(dict.fromkeys(names)) if names else default_hosts(host)
 
 
 def api_keys_from(given: list[str] | tuple[str, ...] | None) -> tuple[str, ...]:
