@@ -8,6 +8,10 @@ rename is atomic), which is removed on any failure, an interrupt included: an ea
 the same name is never clobbered by a partial one. ``durable=True`` also fsyncs the file before
 the rename and its folder after it, so the new content survives a power cut (index pointers).
 
+Files and folders get the modes a plain ``open`` / ``mkdir`` would give under the process's
+umask (:func:`temp_folder`: ``tempfile.mkdtemp`` alone makes a folder private, so a service
+user could not read an index another user built).
+
 An ``OSError`` of the write itself (a missing folder, a full disk, no permission) becomes an
 :class:`EmbedlabError` naming the path; an exception raised inside a caller's block passes
 through unchanged.
@@ -34,6 +38,28 @@ def fsync_path(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def current_umask() -> int:
+    """The process's umask, read without changing it where Linux allows (``os.umask`` sets it,
+    and another thread creating a file meanwhile would get the wrong mode)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def temp_folder(parent: Path, prefix: str) -> Path:
+    """A new, empty folder in ``parent`` with the mode ``mkdir`` gives (0777 less the umask)."""
+    tmp = Path(tempfile.mkdtemp(dir=parent, prefix=prefix))
+    os.chmod(tmp, 0o777 & ~current_umask())
+    return tmp
 
 
 def _create_temp(path: Path, folder: Path) -> tuple[int, Path]:
@@ -104,7 +130,7 @@ def staged_folder(out: str | Path) -> Iterator[Path]:
     without an error (and is removed when it fails): ``out`` is never half-written."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}-"))
+    tmp = temp_folder(out.parent, f".{out.name}-")
     try:
         yield tmp
         if out.exists():

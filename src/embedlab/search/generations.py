@@ -26,14 +26,13 @@ import json
 import os
 import re
 import shutil
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from embedlab.errors import EmbedlabError
-from embedlab.files import atomic_write, fsync_path
+from embedlab.files import atomic_write, fsync_path, temp_folder
 
 POINTER = "CURRENT"
 MANIFEST = "manifest.json"
@@ -114,7 +113,7 @@ class IndexFolder:
 
     def new_generation_dir(self) -> Path:
         """An empty folder for the next generation (call with the lock held)."""
-        return Path(tempfile.mkdtemp(dir=self.path, prefix=".tmp-"))
+        return temp_folder(self.path, ".tmp-")
 
     def commit(self, tmp: Path, manifest: dict[str, Any]) -> str:
         """Publish ``tmp`` as the next generation (call with the lock held); its name."""
