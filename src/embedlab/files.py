@@ -13,12 +13,14 @@ umask (:func:`temp_folder`: ``tempfile.mkdtemp`` alone makes a folder private, s
 user could not read an index another user built).
 
 An ``OSError`` of the write itself (a missing folder, a full disk, no permission) becomes an
-:class:`EmbedlabError` naming the path; an exception raised inside a caller's block passes
-through unchanged.
+:class:`EmbedlabError` naming the path, also when the caller's block raises it (a full disk
+or a file-size limit, :data:`WRITE_ERRNOS`); any other exception raised inside a caller's
+block passes through unchanged.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import secrets
 import shutil
@@ -38,6 +40,11 @@ def fsync_path(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+#: errors of a write that ran out of room or was refused by the file system: raised inside a
+#: caller's block they are still about the target, not about the caller's own inputs
+WRITE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EIO})
 
 
 def current_umask() -> int:
@@ -79,6 +86,14 @@ def _cannot_write(path: Path, exc: OSError) -> EmbedlabError:
     return EmbedlabError(f"{path}: cannot write: {exc}")
 
 
+def _close_quietly(f: IO[Any]) -> None:
+    """Close a file whose content is thrown away (flushing it may fail again: a full disk)."""
+    try:
+        f.close()
+    except OSError:
+        pass
+
+
 @contextmanager
 def atomic_file(path: str | Path, mode: str = "wb", *, durable: bool = False,
                 encoding: str | None = None) -> Iterator[IO[Any]]:
@@ -93,14 +108,25 @@ def atomic_file(path: str | Path, mode: str = "wb", *, durable: bool = False,
     fd, tmp = _create_temp(path, folder)
     try:
         text = mode == "w"
-        with os.fdopen(fd, mode, encoding=(encoding or "utf-8") if text else None) as f:
+        f = os.fdopen(fd, mode, encoding=(encoding or "utf-8") if text else None)
+        try:
             yield f
-            try:
-                f.flush()
-                if durable:
-                    os.fsync(f.fileno())
-            except OSError as exc:
+        except OSError as exc:
+            _close_quietly(f)
+            if exc.errno in WRITE_ERRNOS:
                 raise _cannot_write(path, exc) from None
+            raise
+        except BaseException:
+            _close_quietly(f)
+            raise
+        try:
+            f.flush()
+            if durable:
+                os.fsync(f.fileno())
+            f.close()
+        except OSError as exc:
+            _close_quietly(f)
+            raise _cannot_write(path, exc) from None
         try:
             os.replace(tmp, path)
             if durable:

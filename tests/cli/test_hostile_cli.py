@@ -50,3 +50,37 @@ def test_encode_build_and_add_refuse_bad_rows(name: str, expected: str, tmp_path
     good.write_text('{"id": "z", "text": "the dog runs"}\n', encoding="utf-8")
     assert cli(capsys, "index", "build", str(good), "-m", model, "-o", idx, "-q")[0] == 0
     assert expected in one_line_error(capsys, "index", "add", idx, str(FUZZ / name), "-q")
+
+
+_FULL_DISK = """
+import resource, signal, sys
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG
+resource.setrlimit(resource.RLIMIT_FSIZE, (2000, 2000))
+from embedlab.cli.main import main
+main(sys.argv[1:])
+"""
+
+
+@pytest.mark.parametrize("command", ["npy", "parquet", "index"])
+def test_a_full_disk_is_one_line_and_leaves_nothing(command: str, tmp_path: Path,
+                                                    tiny_glove: Path) -> None:
+    """A file-size limit (RLIMIT_FSIZE) fails writes as a full disk does, in a child process."""
+    import os
+    import subprocess
+    import sys
+
+    texts = tmp_path / "t.txt"
+    texts.write_text("".join(f"the dog runs {i}\n" for i in range(3000)), encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    target = out / ("idx" if command == "index" else f"v.{command}")
+    args = (["index", "build", str(texts), "-o", str(target)] if command == "index"
+            else ["encode", str(texts), "-o", str(target)])
+    env = {**os.environ, "EMBEDLAB_CACHE_DIR": "off"}
+    proc = subprocess.run([sys.executable, "-c", _FULL_DISK, *args, "-m", str(tiny_glove), "-q"],
+                          capture_output=True, text=True, timeout=120, env=env)
+    lines = proc.stderr.strip().splitlines()
+    assert proc.returncode == 2 and len(lines) == 1, proc.stderr
+    assert "cannot write" in lines[0] and str(target) in lines[0]
+    leftovers = [p.name for p in out.rglob("*") if p.name != ".lock"]
+    assert leftovers == [], leftovers

@@ -1,7 +1,9 @@
 """The ``embedlab`` typer app, its commands in ``--help`` order, and the entry point.
 
 Every user error is one line on stderr (``error: ...``) and exit code 2; no tracebacks unless
-``EMBEDLAB_DEBUG=1``. An interrupt exits with 130, running out of memory with 1.
+``EMBEDLAB_DEBUG=1``; a file system error (``OSError``) that no library call turned into a
+message is one line and exit code 2 too. An interrupt exits with 130, running out of memory
+with 1.
 """
 
 from __future__ import annotations
@@ -84,6 +86,12 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         sys.exit(130)
+    except OSError as exc:  # a file system error no library call turned into a message
+        if debug:
+            raise
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)
+        sys.exit(2)
     except MemoryError:
         print("error: out of memory; try a smaller --batch-size", file=sys.stderr)
         sys.exit(1)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import IO
 
 import numpy as np
 
@@ -43,20 +44,28 @@ def write_vectors(path: str | Path, vectors: np.ndarray, ids: Sequence[str] | No
     path = check_output_path(path)
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     with atomic_file(path, "wb") as f:
-        if path.suffix == ".npy":
-            np.save(f, vectors)
-        else:
-            import pyarrow as pa
-            import pyarrow.parquet as pq
-
-            row_ids = list(ids) if ids is not None else [str(i) for i in range(len(vectors))]
-            flat = pa.array(vectors.reshape(-1), type=pa.float32())
-            column = pa.FixedSizeListArray.from_arrays(flat, vectors.shape[1])
-            table = pa.table({"id": pa.array(row_ids, pa.string()), "vector": column})
-            if model:
-                table = table.replace_schema_metadata({MODEL_KEY: model})
-            pq.write_table(table, f)
+        try:
+            _write(f, path, vectors, ids, model)
+        except OSError as exc:  # np.save's short writes carry no errno: name the file here
+            raise EmbedlabError(f"{path}: cannot write: {exc.strerror or exc}") from None
     return path
+
+
+def _write(f: IO[bytes], path: Path, vectors: np.ndarray, ids: Sequence[str] | None,
+           model: str | None) -> None:
+    if path.suffix == ".npy":
+        np.save(f, vectors)
+    else:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        row_ids = list(ids) if ids is not None else [str(i) for i in range(len(vectors))]
+        flat = pa.array(vectors.reshape(-1), type=pa.float32())
+        column = pa.FixedSizeListArray.from_arrays(flat, vectors.shape[1])
+        table = pa.table({"id": pa.array(row_ids, pa.string()), "vector": column})
+        if model:
+            table = table.replace_schema_metadata({MODEL_KEY: model})
+        pq.write_table(table, f)
 
 
 def read_vectors(path: str | Path) -> tuple[np.ndarray, list[str]]:

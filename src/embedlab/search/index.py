@@ -21,6 +21,7 @@ best chunk, the chunk text and the metadata.
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -191,22 +192,37 @@ class Index:
         prepared = prepare(docs, Chunker(spec, embedder.tokenizer), embedder, batch_size,
                            progress)
         record = {"name": name, "key": embedder.fingerprint, "dim": int(embedder.dim)}
+        created = not folder.path.exists()
+        try:
+            report = cls._write_new(folder, backend, kind, url, store_options, embedder, record,
+                                    spec.as_dict(), prepared)
+        except BaseException:
+            if created and not folder.exists():  # a failed first build leaves no folder behind
+                shutil.rmtree(folder.path, ignore_errors=True)
+            raise
+        index = cls.open(folder.path, model=embedder)
+        report.seconds = time.perf_counter() - start
+        index.last_report = report
+        return index
+
+    @staticmethod
+    def _write_new(folder: IndexFolder, backend: str, kind: str, url: str | None,
+                   store_options: Mapping[str, Any] | None, embedder: BaseEmbedder,
+                   record: dict[str, Any], chunking: dict[str, Any],
+                   prepared: Prepared) -> WriteReport:
         with folder.lock():
             folder.collect_garbage()
             old = folder.manifest(folder.current()) if folder.exists() else None
             store = create_store(backend, int(embedder.dim), kind=kind, index_dir=folder.path,
                                  **({"url": url} if url else {}), **dict(store_options or {}))
-            base = {"format": FORMAT, "model": record, "chunking": spec.as_dict(),
+            base = {"format": FORMAT, "model": record, "chunking": chunking,
                     "created": now(), "next_auto_id": 0}
             report = write_generation(folder, base, None, store, prepared, [])
             new = folder.manifest(report.generation)
             if old is not None and old["store"].get("collection") != \
                     new["store"].get("collection"):
                 drop_quietly(old["store"], folder)
-        index = cls.open(folder.path, model=embedder)
-        report.seconds = time.perf_counter() - start
-        index.last_report = report
-        return index
+        return report
 
     def add(self, source: Source, *, field: str | None = None, id_field: str | None = None,
             batch_size: int = 32, progress: bool = False) -> WriteReport:
