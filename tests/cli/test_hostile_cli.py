@@ -15,13 +15,20 @@ FUZZ = Path(__file__).resolve().parents[1] / "fuzz"
 
 def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
     """The exit code and stderr of ``embedlab ARGS``."""
+    code, _, err = cli_io(capsys, *args)
+    return code, err
+
+
+def cli_io(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """The exit code, stdout and stderr of ``embedlab ARGS``."""
     capsys.readouterr()
     try:
         main(list(args))
         code = 0
     except SystemExit as exc:
         code = int(exc.code or 0)
-    return code, capsys.readouterr().err
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
 
 
 def one_line_error(capsys: pytest.CaptureFixture[str], *args: str) -> str:
@@ -84,3 +91,44 @@ def test_a_full_disk_is_one_line_and_leaves_nothing(command: str, tmp_path: Path
     assert "cannot write" in lines[0] and str(target) in lines[0]
     leftovers = [p.name for p in out.rglob("*") if p.name != ".lock"]
     assert leftovers == [], leftovers
+
+
+def test_ctrl_c_says_so_keeps_finished_batches_and_a_rerun_resumes(tmp_path: Path,
+                                                                  tiny_glove: Path, capsys,
+                                                                  monkeypatch) -> None:
+    import json
+
+    import numpy as np
+
+    from embedlab.registry import load
+
+    texts = tmp_path / "t.txt"
+    texts.write_text("".join(f"the dog runs {i}\n" for i in range(100)), encoding="utf-8")
+    out = tmp_path / "v.npy"
+    args = ("encode", str(texts), "-m", str(tiny_glove), "-o", str(out), "--batch-size", "10",
+            "-q")
+    backend = type(load(str(tiny_glove), cache_dir=False))
+    real = backend._embed_items
+    calls = []
+
+    def interrupted_at_third_batch(self, items, kind):  # noqa: ANN001, ANN202
+        calls.append(len(items))
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real(self, items, kind)
+
+    monkeypatch.setattr(backend, "_embed_items", interrupted_at_third_batch)
+    code, err = cli(capsys, *args)
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert code == 130 and lines == [
+        "error: interrupted; the vectors encoded so far are in the vector cache: run the same "
+        "command again to resume"], err
+    assert not out.exists()
+    monkeypatch.setattr(backend, "_embed_items", real)
+    code, stdout, _ = cli_io(capsys, *args, "--json")
+    summary = json.loads(stdout)
+    assert code == 0 and summary["cache_hits"] == 20 and summary["encoded"] == 80
+    resumed = np.load(out)
+    monkeypatch.setenv("EMBEDLAB_CACHE_DIR", "off")
+    assert cli(capsys, *args)[0] == 0
+    np.testing.assert_allclose(resumed, np.load(out), rtol=1e-6, atol=1e-7)

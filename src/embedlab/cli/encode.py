@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
+from embedlab.cli import common
 from embedlab.cli.common import ModelOpt, err
 from embedlab.errors import EmbedlabError
 from embedlab.named_models import DEFAULT_MODEL
@@ -50,6 +51,8 @@ def encode(
     start = time.perf_counter()
     embedder = load(model, pooling=pooling, max_length=max_length, long=long,
                     cache_dir=False if no_cache else None)
+    if embedder.cache is not None:
+        common.interrupt_note = common.RESUME_NOTE
     result = embedder.embed(table.texts, batch_size=batch_size, normalize=not no_normalize,
                             kind=kind, progress=not quiet)  # type: ignore[arg-type]
     write_vectors(target, result.vectors, table.ids, model=embedder.config_key())

@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from embedlab.cli.common import note_resumable
 from embedlab.named_models import DEFAULT_MODEL
 
 out = Console(soft_wrap=True)
@@ -80,6 +81,7 @@ def build(
     """Index a file of documents: chunk, encode, and store vectors, texts and metadata."""
     from embedlab.search.index import Index
 
+    note_resumable()
     built = Index.build(out_dir, corpus, model, field=field, id_field=id_field,
                         backend=backend, kind=index, chunk_tokens=chunk_tokens,
                         overlap=overlap, url=url, batch_size=batch_size, progress=not quiet,
@@ -106,6 +108,7 @@ def add(
     """Add documents to an index (a document with an id already there replaces it)."""
     from embedlab.search.index import Index
 
+    note_resumable()
     with Index.open(directory) as index:
         report = index.add(file, field=field, id_field=id_field, batch_size=batch_size,
                            progress=not quiet)

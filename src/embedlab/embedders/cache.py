@@ -149,3 +149,28 @@ class VectorCache:
                 conn.close()
             except sqlite3.Error:
                 pass
+
+
+class CacheWriter:
+    """Vectors of one encode call stored as their batches complete, so that an interrupted run
+    keeps its work: buffered, written at most every ``every`` seconds (one SQLite commit per
+    tiny batch would slow fast models down) and on :meth:`flush`, which the encode path calls
+    in a ``finally`` (Ctrl-C included)."""
+
+    def __init__(self, cache: VectorCache, keys: Sequence[bytes], every: float = 1.0) -> None:
+        self.cache = cache
+        self.keys = keys
+        self.every = every
+        self._pending: list[tuple[bytes, np.ndarray]] = []
+        self._last = time.monotonic()
+
+    def add(self, positions: Sequence[int], vectors: np.ndarray) -> None:
+        """Item ``positions[i]`` (an index into ``keys``) has the vector ``vectors[i]``."""
+        self._pending.extend((self.keys[p], v) for p, v in zip(positions, vectors, strict=True))
+        if time.monotonic() - self._last >= self.every:
+            self.flush()
+
+    def flush(self) -> None:
+        pending, self._pending = self._pending, []
+        self.cache.put_many(pending)
+        self._last = time.monotonic()
