@@ -132,3 +132,26 @@ def test_ctrl_c_says_so_keeps_finished_batches_and_a_rerun_resumes(tmp_path: Pat
     monkeypatch.setenv("EMBEDLAB_CACHE_DIR", "off")
     assert cli(capsys, *args)[0] == 0
     np.testing.assert_allclose(resumed, np.load(out), rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("name", ["catalog.sqlite", "vectors.npy", "deleted.npy",
+                                  "bm25/rows.npy", "manifest.json"])
+def test_search_info_and_verify_on_a_damaged_index(name: str, tmp_path: Path, tiny_glove: Path,
+                                                   capsys) -> None:
+    docs = tmp_path / "d.jsonl"
+    docs.write_text("".join(f'{{"id": "{i}", "text": "the dog runs {i}"}}\n'
+                            for i in range(50)), encoding="utf-8")
+    idx = str(tmp_path / "idx")
+    assert cli(capsys, "index", "build", str(docs), "-m", str(tiny_glove), "-o", idx, "-q")[0] == 0
+    code, err = cli(capsys, "index", "verify", idx)
+    assert code == 0 and "all 12 files are sound" in err, err
+    generation = next((tmp_path / "idx").glob("gen-*"))
+    path = generation / name
+    with path.open("r+b") as f:
+        f.truncate(path.stat().st_size // 2)
+    for args in (("search", idx, "dog"), ("index", "info", idx)):
+        line = one_line_error(capsys, *args)
+        assert line.startswith(f"error: {path}: damaged ("), line
+    code, stdout, err = cli_io(capsys, "index", "verify", idx)
+    assert code == 1 and f"DAMAGED {generation.name}/{name}: " in stdout
+    assert "files damaged; rebuild the index" in err
