@@ -38,8 +38,8 @@ def encode(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Encode a file of texts into a file of vectors (row i = text i)."""
-    from embedlab.data.readers import read_texts
-    from embedlab.data.writers import check_output_path, write_vectors
+    from embedlab.data.writers import check_output_path
+    from embedlab.embedders.streaming import encode_file
     from embedlab.registry import load
 
     if kind not in ("query", "document"):
@@ -47,18 +47,17 @@ def encode(
     if long is not None and long not in ("truncate", "chunk"):
         raise EmbedlabError(f"--long must be truncate or chunk, not {long!r}")
     target = check_output_path(output)
-    table = read_texts(input, field)
     start = time.perf_counter()
     embedder = load(model, pooling=pooling, max_length=max_length, long=long,
                     cache_dir=False if no_cache else None)
     if embedder.cache is not None:
         common.interrupt_note = common.RESUME_NOTE
-    result = embedder.embed(table.texts, batch_size=batch_size, normalize=not no_normalize,
-                            kind=kind, progress=not quiet)  # type: ignore[arg-type]
-    write_vectors(target, result.vectors, table.ids, model=embedder.config_key())
+    stats = encode_file(embedder, input, target, field=field, batch_size=batch_size,
+                        normalize=not no_normalize, kind=kind,  # type: ignore[arg-type]
+                        progress=not quiet)
     summary: dict[str, Any] = {
         "model": embedder.name, "input": input, "output": str(target),
-        "dim": int(result.vectors.shape[1]), **result.stats.as_dict(),
+        "dim": int(embedder.dim), **stats.as_dict(),
         "seconds_total": round(time.perf_counter() - start, 3),
     }
     if as_json:

@@ -94,14 +94,15 @@ def _from_table(header: list[str], rows: list[tuple[int, list[str]]], field: str
     return TextTable(texts, ids, chosen, path)
 
 
-def _from_parquet(table: pa.Table, field: str | None, path: str) -> TextTable:
+def _from_parquet(table: pa.Table, field: str | None, path: str, offset: int = 0) -> TextTable:
+    """Texts of a parquet table whose first row is row ``offset`` of the file (from 0)."""
     chosen = text_column(table.column_names, field, path)
-    values = column_values(table, chosen, path)
-    texts = [_as_text(v, path, i + 1, chosen) for i, v in enumerate(values)]
+    values = column_values(table, chosen, path, offset)
+    texts = [_as_text(v, path, offset + i + 1, chosen) for i, v in enumerate(values)]
     id_field = guess_column(table.column_names, ID_NAMES, exclude=chosen)
-    ids = ([_row_id(v, path, i + 1, id_field)
-            for i, v in enumerate(column_values(table, id_field, path))] if id_field
-           else [str(i) for i in range(len(texts))])
+    ids = ([_row_id(v, path, offset + i + 1, id_field)
+            for i, v in enumerate(column_values(table, id_field, path, offset))] if id_field
+           else [str(offset + i) for i in range(len(texts))])
     return TextTable(texts, ids, chosen, path)
 
 

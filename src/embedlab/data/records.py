@@ -262,14 +262,16 @@ def _undecodable_row(column: pa.ChunkedArray) -> int:
     return row
 
 
-def column_values(table: pa.Table, name: str, source: str | Path) -> list[Any]:
-    """A parquet column as Python values; text that is not UTF-8 names its row."""
+def column_values(table: pa.Table, name: str, source: str | Path, offset: int = 0) -> list[Any]:
+    """A parquet column as Python values; text that is not UTF-8 names its row (``offset``:
+    the rows of the file before this table)."""
     column = table.column(name)
     try:
         return column.to_pylist()
     except UnicodeDecodeError:
-        raise EmbedlabError(f"{source}: row {_undecodable_row(column)}: column {name!r} is not "
-                            "valid UTF-8 text; fix or remove that row") from None
+        row = offset + _undecodable_row(column)
+        raise EmbedlabError(f"{source}: row {row}: column {name!r} is not valid UTF-8 text; "
+                            "fix or remove that row") from None
 
 
 def table_records(table: pa.Table, source: str | Path) -> list[tuple[int, Any]]:
