@@ -86,3 +86,12 @@ def test_a_cache_that_cannot_be_used_now_is_switched_off(tmp_path: Path, caplog,
         f"warning: vector cache {cache.path}: cannot use it now (database or disk is full); "
         "going on without it"]
     assert (tmp_path / "vectors.sqlite").exists()  # not damage: the file stays
+
+
+def test_a_cache_folder_that_cannot_be_made_is_switched_off(tmp_path: Path, caplog) -> None:
+    (tmp_path / "file").write_text("in the way")
+    embedder = Lengths(cache_dir=tmp_path / "file" / "cache")
+    with caplog.at_level(logging.WARNING, logger="embedlab.embedders.cache"):
+        vectors = embedder.encode(["a", "bb"], normalize=False)
+    np.testing.assert_array_equal(vectors[:, 0], [1, 2])
+    assert ["cannot create its folder" in r.getMessage() for r in caplog.records] == [True]

@@ -53,10 +53,15 @@ class VectorCache:
 
     def __init__(self, directory: Path | str) -> None:
         self.directory = Path(directory)
-        self.directory.mkdir(parents=True, exist_ok=True)
         self.path = self.directory / "vectors.sqlite"
         self._conn: sqlite3.Connection | None = None
         self._off = False
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:  # a file in its place, no permission
+            self._disable(f"cannot create its folder ({exc.strerror or exc}); going on "
+                          "without it")
+            return
         self._guarded(lambda: None, None)
 
     def _connect(self) -> None:
