@@ -37,3 +37,21 @@ def test_a_long_text_gives_the_vector_of_its_whole_word_list(tiny_glove: Path, p
     np.testing.assert_allclose(counted.vectors, whole.vectors, rtol=1e-4, atol=1e-5)
     assert counted.stats.oov_tokens == whole.stats.oov_tokens > 0
     assert counted.stats.tokens == whole.stats.tokens
+
+
+def test_a_long_text_split_into_chunks_is_tokenized_a_segment_at_a_time(
+        tiny_st_model: Path, monkeypatch) -> None:
+    from embedlab.embedders import tokenized
+
+    rng = np.random.default_rng(1)
+    words = "the dog runs in the park, a man plays guitar! cat".split()
+    texts = [" ".join(rng.choice(words, size=n)) + "  \n end" for n in (600, 5)]
+    embedder = load(str(tiny_st_model), long="chunk", cache_dir=False)
+    whole_ids = embedder._prepare(texts, "document")
+    whole = embedder.embed(texts, normalize=False)
+    monkeypatch.setattr(tokenized, "_SEGMENT", 50)  # the first text is now ~60 segments
+    segmented_ids = embedder._prepare(texts, "document")
+    assert all(np.array_equal(a, b) for a, b in zip(whole_ids, segmented_ids, strict=True))
+    got = embedder.embed(texts, normalize=False)
+    np.testing.assert_allclose(got.vectors, whole.vectors, rtol=1e-5, atol=1e-6)
+    assert got.stats.chunked == whole.stats.chunked == 1
