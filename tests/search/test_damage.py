@@ -108,3 +108,13 @@ def test_counts_that_disagree_with_the_manifest_are_damage(built: Path, tmp_path
     damaged = verify_index(index).damaged
     assert [c.name for c in damaged] == [f"{generation.name}/catalog.sqlite"]
     assert "the manifest says" in str(damaged[0].problem)
+
+
+def test_a_damaged_pointer_is_named(built: Path, tmp_path: Path) -> None:
+    index, _ = _copy(built, tmp_path)
+    _cut(index / "CURRENT")
+    with pytest.raises(EmbedlabError, match=r"CURRENT: unreadable"):
+        Index.open(index)
+    result = verify_index(index)
+    assert result.generation is None
+    assert [c.name for c in result.damaged] == ["CURRENT"]
