@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import HashEmbedder, corpus_records
 
 from embedlab.errors import EmbedlabError
 from embedlab.search.index import Index
@@ -22,8 +23,6 @@ FILES = ["manifest.json", "catalog.sqlite", "vectors.npy", "deleted.npy", "ann.f
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A whole index with every kind of file (``hnsw`` keeps ``ann.faiss``)."""
-    from conftest import HashEmbedder, corpus_records
-
     folder = tmp_path_factory.mktemp("built")
     docs = folder / "docs.jsonl"
     docs.write_text("".join(json.dumps(r) + "\n" for r in corpus_records()), encoding="utf-8")
