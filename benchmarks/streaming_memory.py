@@ -10,9 +10,12 @@ Inputs are generated into ``--workdir`` (deleted afterwards unless ``--keep``):
 - ``big``: ``--big-gb`` GB of lines of about 2,000 characters, each line unique.
 
 ``--compare-src DIR`` also runs ``short-1m`` with another checkout's ``src`` (e.g. main), the
-two runs alternating. Prints a markdown table. Run under the benchmark lock::
+two runs alternating. Prints a markdown table. Run under the benchmark lock (the inputs can
+be made first, outside it)::
 
-    flock /tmp/embedlab-bench.lock python benchmarks/streaming_memory.py [--big-gb 2]
+    python benchmarks/streaming_memory.py --generate-only --workdir /tmp/stream-inputs
+    flock /tmp/embedlab-bench.lock python benchmarks/streaming_memory.py \
+        --inputs /tmp/stream-inputs --compare-src ../main/src
 """
 
 from __future__ import annotations
@@ -100,13 +103,31 @@ def main() -> None:
     parser.add_argument("--workdir", default=tempfile.gettempdir())
     parser.add_argument("--compare-src", default=None)
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--inputs", default=None,
+                        help="a folder of inputs made earlier with --generate-only (kept)")
+    parser.add_argument("--generate-only", action="store_true",
+                        help="write the inputs into --workdir and stop (no lock needed)")
     args = parser.parse_args()
-    print(f"uptime at start: {os.popen('uptime').read().strip()}")
+    if not args.generate_only:
+        print(f"uptime at start: {os.popen('uptime').read().strip()}", flush=True)
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, python "
           f"{platform.python_version()}")
-    workdir = Path(tempfile.mkdtemp(prefix="embedlab-stream-", dir=args.workdir))
+    if args.generate_only:
+        workdir = Path(args.workdir)
+        workdir.mkdir(parents=True, exist_ok=True)
+        for name, path in make_inputs(workdir, args.big_gb, args.long_mb,
+                                      args.short_lines).items():
+            print(f"{name}: {path} ({path.stat().st_size / 1e6:,.0f} MB)")
+        return
+    keep = args.keep or args.inputs is not None
+    workdir = Path(args.inputs) if args.inputs else \
+        Path(tempfile.mkdtemp(prefix="embedlab-stream-", dir=args.workdir))
     try:
-        paths = make_inputs(workdir, args.big_gb, args.long_mb, args.short_lines)
+        paths = ({name: workdir / f"{name}.txt" for name in ("baseline", "short-1m",
+                                                             "long-line", "big")}
+                 if args.inputs else
+                 make_inputs(workdir, args.big_gb, args.long_mb, args.short_lines))
+        paths = {name: path for name, path in paths.items() if path.exists()}
         rows = []
         for name, path in paths.items():
             peak, seconds, n = run(ROOT / "src", path, workdir / "out.npy", args.model)
@@ -118,7 +139,7 @@ def main() -> None:
                 rows.append((name, args.compare_src, path.stat().st_size, n, peak, seconds))
                 print(f"  {name} ({args.compare_src}): {peak / 1024:.0f} MiB, {seconds:.1f} s")
     finally:
-        if not args.keep:
+        if not keep:
             shutil.rmtree(workdir, ignore_errors=True)
     print(f"uptime at end: {os.popen('uptime').read().strip()}\n")
     print("| input | code | file size | vectors | peak RSS | wall time |")
