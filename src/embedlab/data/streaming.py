@@ -283,6 +283,7 @@ def _decoded(lines: Iterator[bytes], stream: TextStream) -> Iterator[tuple[int, 
                                     f"valid UTF-8 (byte {offset + exc.start}); re-encode the "
                                     "file as UTF-8") from None
             offset += len(data)
+            data = b""  # a huge line: do not hold its bytes while its text is used
             if text.endswith("\n"):
                 text = text[:-1]
             if text.endswith("\r"):
