@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from embedlab import files
 from embedlab.errors import EmbedlabError
 from embedlab.files import atomic_file, atomic_write, staged_folder
 
@@ -75,3 +77,19 @@ def test_staged_folder_appears_whole_or_not_at_all(tmp_path: Path):
             (tmp / "half").write_bytes(b"h")
             raise KeyboardInterrupt
     assert _names(tmp_path) == ["model"]
+
+
+@pytest.mark.parametrize("mask", [0o022, 0o027, 0o077])
+def test_files_and_folders_honour_the_umask(tmp_path: Path, mask: int):
+    old = os.umask(mask)
+    try:
+        assert files.current_umask() == mask
+        files.atomic_write(tmp_path / "f.txt", "x")
+        with files.staged_folder(tmp_path / "staged") as folder:
+            (folder / "inner.txt").write_text("y")
+        made = files.temp_folder(tmp_path, ".t-")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "f.txt").stat().st_mode) == 0o666 & ~mask
+    assert stat.S_IMODE((tmp_path / "staged").stat().st_mode) == 0o777 & ~mask
+    assert stat.S_IMODE(made.stat().st_mode) == 0o777 & ~mask

@@ -8,13 +8,19 @@ rename is atomic), which is removed on any failure, an interrupt included: an ea
 the same name is never clobbered by a partial one. ``durable=True`` also fsyncs the file before
 the rename and its folder after it, so the new content survives a power cut (index pointers).
 
+Files and folders get the modes a plain ``open`` / ``mkdir`` would give under the process's
+umask (:func:`temp_folder`: ``tempfile.mkdtemp`` alone makes a folder private, so a service
+user could not read an index another user built).
+
 An ``OSError`` of the write itself (a missing folder, a full disk, no permission) becomes an
-:class:`EmbedlabError` naming the path; an exception raised inside a caller's block passes
-through unchanged.
+:class:`EmbedlabError` naming the path, also when the caller's block raises it (a full disk
+or a file-size limit, :data:`WRITE_ERRNOS`); any other exception raised inside a caller's
+block passes through unchanged.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import secrets
 import shutil
@@ -36,6 +42,33 @@ def fsync_path(path: Path) -> None:
         os.close(fd)
 
 
+#: errors of a write that ran out of room or was refused by the file system: raised inside a
+#: caller's block they are still about the target, not about the caller's own inputs
+WRITE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EIO})
+
+
+def current_umask() -> int:
+    """The process's umask, read without changing it where Linux allows (``os.umask`` sets it,
+    and another thread creating a file meanwhile would get the wrong mode)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def temp_folder(parent: Path, prefix: str) -> Path:
+    """A new, empty folder in ``parent`` with the mode ``mkdir`` gives (0777 less the umask)."""
+    tmp = Path(tempfile.mkdtemp(dir=parent, prefix=prefix))
+    os.chmod(tmp, 0o777 & ~current_umask())
+    return tmp
+
+
 def _create_temp(path: Path, folder: Path) -> tuple[int, Path]:
     """A new file beside ``path``, opened for writing, with the mode a plain ``open`` would give
     (``tempfile.mkstemp`` makes it private, which a report or vector file should not be)."""
@@ -53,6 +86,14 @@ def _cannot_write(path: Path, exc: OSError) -> EmbedlabError:
     return EmbedlabError(f"{path}: cannot write: {exc}")
 
 
+def _close_quietly(f: IO[Any]) -> None:
+    """Close a file whose content is thrown away (flushing it may fail again: a full disk)."""
+    try:
+        f.close()
+    except OSError:
+        pass
+
+
 @contextmanager
 def atomic_file(path: str | Path, mode: str = "wb", *, durable: bool = False,
                 encoding: str | None = None) -> Iterator[IO[Any]]:
@@ -67,14 +108,25 @@ def atomic_file(path: str | Path, mode: str = "wb", *, durable: bool = False,
     fd, tmp = _create_temp(path, folder)
     try:
         text = mode == "w"
-        with os.fdopen(fd, mode, encoding=(encoding or "utf-8") if text else None) as f:
+        f = os.fdopen(fd, mode, encoding=(encoding or "utf-8") if text else None)
+        try:
             yield f
-            try:
-                f.flush()
-                if durable:
-                    os.fsync(f.fileno())
-            except OSError as exc:
+        except OSError as exc:
+            _close_quietly(f)
+            if exc.errno in WRITE_ERRNOS:
                 raise _cannot_write(path, exc) from None
+            raise
+        except BaseException:
+            _close_quietly(f)
+            raise
+        try:
+            f.flush()
+            if durable:
+                os.fsync(f.fileno())
+            f.close()
+        except OSError as exc:
+            _close_quietly(f)
+            raise _cannot_write(path, exc) from None
         try:
             os.replace(tmp, path)
             if durable:
@@ -104,7 +156,7 @@ def staged_folder(out: str | Path) -> Iterator[Path]:
     without an error (and is removed when it fails): ``out`` is never half-written."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}-"))
+    tmp = temp_folder(out.parent, f".{out.name}-")
     try:
         yield tmp
         if out.exists():

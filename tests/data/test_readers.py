@@ -86,7 +86,7 @@ def test_vectors_round_trip_and_write_is_atomic(tmp_path: Path, monkeypatch: pyt
         raise OSError("disk full")
 
     monkeypatch.setattr(np, "save", boom)
-    with pytest.raises(OSError):
+    with pytest.raises(EmbedlabError, match=r"v.npy: cannot write: disk full"):
         write_vectors(tmp_path / "v.npy", vecs * 2)
     np.testing.assert_array_equal(np.load(tmp_path / "v.npy"), vecs)  # old file intact
     assert sorted(p.name for p in tmp_path.iterdir()) == ["v.npy", "v.parquet"]

@@ -87,7 +87,8 @@ def test_a_failing_write_leaves_no_trace(tmp_path, corpus_file, monkeypatch):
         raise OSError("disk full")
 
     monkeypatch.setattr(bm25_module.ChunkBM25, "build", boom)  # fails mid-generation
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(EmbedlabError, match=r"cannot write a new generation \(disk full\); "
+                                            "the index is unchanged"):
         index.add([Document("new", "new text")])
     monkeypatch.undo()
     assert not list(index.path.glob(".tmp-*"))

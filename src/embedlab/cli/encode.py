@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
+from embedlab.cli import common
 from embedlab.cli.common import ModelOpt, err
 from embedlab.errors import EmbedlabError
 from embedlab.named_models import DEFAULT_MODEL
@@ -44,8 +45,8 @@ def encode(
         "--skip-bad", help="Image models: leave out unreadable files (counted).")] = False,
 ) -> None:
     """Encode a file of texts (or images, with an image model) into a file of vectors."""
-    from embedlab.data.readers import read_texts
-    from embedlab.data.writers import check_output_path, write_vectors
+    from embedlab.data.writers import check_output_path
+    from embedlab.embedders.streaming import encode_file
     from embedlab.registry import IMAGE_KINDS, load, resolve
 
     resolved = resolve(model)
@@ -63,16 +64,17 @@ def encode(
     if long is not None and long not in ("truncate", "chunk"):
         raise EmbedlabError(f"--long must be truncate or chunk, not {long!r}")
     target = check_output_path(output)
-    table = read_texts(input, field)
     start = time.perf_counter()
     embedder = load(resolved, pooling=pooling, max_length=max_length, long=long,
                     cache_dir=False if no_cache else None)
-    result = embedder.embed(table.texts, batch_size=batch_size, normalize=not no_normalize,
-                            kind=kind, progress=not quiet)  # type: ignore[arg-type]
-    write_vectors(target, result.vectors, table.ids, model=embedder.config_key())
+    if embedder.cache is not None:
+        common.interrupt_note = common.RESUME_NOTE
+    stats = encode_file(embedder, input, target, field=field, batch_size=batch_size,
+                        normalize=not no_normalize, kind=kind,  # type: ignore[arg-type]
+                        progress=not quiet)
     summary: dict[str, Any] = {
         "model": embedder.name, "input": input, "output": str(target),
-        "dim": int(result.vectors.shape[1]), **result.stats.as_dict(),
+        "dim": int(embedder.dim), **stats.as_dict(),
         "seconds_total": round(time.perf_counter() - start, 3),
     }
     if as_json:

@@ -1,7 +1,9 @@
 """The ``embedlab`` typer app, its commands in ``--help`` order, and the entry point.
 
 Every user error is one line on stderr (``error: ...``) and exit code 2; no tracebacks unless
-``EMBEDLAB_DEBUG=1``. An interrupt exits with 130, running out of memory with 1.
+``EMBEDLAB_DEBUG=1``; a file system error (``OSError``) that no library call turned into a
+message is one line and exit code 2 too. An interrupt exits with 130, running out of memory
+with 1.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import warnings
 
 import typer
 
+from embedlab.cli import common
 from embedlab.cli.align import align
 from embedlab.cli.demo import demo
 from embedlab.cli.drift import drift
@@ -70,6 +73,7 @@ def _quiet_libraries() -> None:
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the app, turning every user error into one line and exit code 2."""
     _quiet_libraries()
+    common.interrupt_note = ""
     debug = os.environ.get("EMBEDLAB_DEBUG") == "1"
     try:
         code = app(args=argv, standalone_mode=False)  # returns typer.Exit's code here
@@ -81,17 +85,29 @@ def main(argv: list[str] | None = None) -> None:
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except typer.Abort:
-        print("error: interrupted", file=sys.stderr)
-        sys.exit(130)
+        _interrupted()
     except typer.TyperException as exc:  # usage errors: bad option values, missing arguments
         message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
         print(f"error: {' '.join(message.split())}", file=sys.stderr)
         sys.exit(2)
     except KeyboardInterrupt:
-        print("error: interrupted", file=sys.stderr)
-        sys.exit(130)
+        _interrupted()
+    except OSError as exc:  # a file system error no library call turned into a message
+        if debug:
+            raise
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)
+        sys.exit(2)
     except MemoryError:
         print("error: out of memory; try a smaller --batch-size", file=sys.stderr)
         sys.exit(1)
+    if code == 130:  # typer turns Ctrl+C inside a command into a bare exit code 130
+        _interrupted()
     if isinstance(code, int) and code:
         sys.exit(code)
+
+
+def _interrupted() -> None:
+    note = f"; {common.interrupt_note}" if common.interrupt_note else ""
+    print(f"error: interrupted{note}", file=sys.stderr)
+    sys.exit(130)

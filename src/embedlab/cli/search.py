@@ -1,6 +1,6 @@
 """``embedlab index ...`` and ``embedlab search``: command-line skins over :mod:`embedlab.search`.
 
-``index_app`` (a typer app: build, add, delete, info) is registered under ``index`` and
+``index_app`` (a typer app: build, add, delete, info, verify) is registered under ``index`` and
 :func:`search` as the ``search`` command by :mod:`embedlab.cli.main`. Each command is a few
 lines around one library call; user errors are :class:`EmbedlabError` (one line, exit 2).
 """
@@ -8,12 +8,14 @@ lines around one library call; user errors are :class:`EmbedlabError` (one line,
 from __future__ import annotations
 
 import json
+import sys
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from embedlab.cli.common import note_resumable
 from embedlab.named_models import DEFAULT_MODEL
 
 out = Console(soft_wrap=True)
@@ -81,6 +83,7 @@ def build(
     """Index a file of documents: chunk, encode, and store vectors, texts and metadata."""
     from embedlab.search.index import Index
 
+    note_resumable()
     built = Index.build(out_dir, corpus, model, field=field, id_field=id_field,
                         backend=backend, kind=index, chunk_tokens=chunk_tokens,
                         overlap=overlap, url=url, batch_size=batch_size, progress=not quiet,
@@ -107,6 +110,7 @@ def add(
     """Add documents to an index (a document with an id already there replaces it)."""
     from embedlab.search.index import Index
 
+    note_resumable()
     with Index.open(directory) as index:
         report = index.add(file, field=field, id_field=id_field, batch_size=batch_size,
                            progress=not quiet)
@@ -138,12 +142,10 @@ def delete(
 @index_app.command("info")
 def info(directory: DirArg, as_json: JsonOpt = False) -> None:
     """Describe an index: model, documents, chunks, store, fields, size."""
-    from embedlab.search.generations import IndexFolder
-    from embedlab.search.index import manifest_info
+    from embedlab.search.index import Index
 
-    folder = IndexFolder(directory)
-    generation = folder.current()
-    details = manifest_info(folder.path, folder.manifest(generation))
+    with Index.open(directory) as index:  # opening reads every file: damage is named here
+        details = index.info()
     if as_json:
         print(json.dumps(details))
         return
@@ -154,6 +156,29 @@ def info(directory: DirArg, as_json: JsonOpt = False) -> None:
             else str(value))
         table.add_row(key, shown)
     out.print(table)
+
+
+@index_app.command("verify")
+def verify(directory: DirArg, as_json: JsonOpt = False) -> None:
+    """Read every file of an index and say which are damaged (exit 1 if any is)."""
+    from embedlab.search.verify import verify_index
+
+    result = verify_index(directory)
+    if as_json:
+        print(json.dumps(result.as_dict()))
+    else:
+        for check in result.checks:
+            status = "ok     " if check.ok else "DAMAGED"
+            out.print(f"{status} {check.name}" + ("" if check.ok else f": {check.problem}"),
+                      markup=False, highlight=False)
+        damaged = result.damaged
+        where = f"{result.path} ({result.generation or 'no generation'})"
+        print(f"{where}: {len(damaged)} of {len(result.checks)} files damaged; rebuild the "
+              "index from its documents (`embedlab index build ... --overwrite`)"
+              if damaged else f"{where}: all {len(result.checks)} files are sound",
+              file=sys.stderr)
+    if result.damaged:
+        raise typer.Exit(1)
 
 
 def search(

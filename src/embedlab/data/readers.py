@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from embedlab.data.columns import ID_NAMES, guess_column, text_column
-from embedlab.data.records import read_rows
+from embedlab.data.records import column_values, read_rows
 from embedlab.errors import EmbedlabError
 
 if TYPE_CHECKING:
@@ -61,8 +61,17 @@ def _from_records(records: list[tuple[int, Any]], field: str | None, path: str) 
         if chosen not in rec:
             raise EmbedlabError(f"{path}: row {row} has no field {chosen!r}")
         texts.append(_as_text(rec[chosen], path, row, chosen))
-        ids.append(str(rec[id_field]) if id_field and rec.get(id_field) is not None else str(i))
+        ids.append(_row_id(rec.get(id_field), path, row, id_field) if id_field else str(i))
     return TextTable(texts, ids, chosen, path)
+
+
+def _row_id(value: Any, path: str, row: int, id_field: str) -> str:
+    """A row's id; a missing or null id is refused (a row number in its place could clash with
+    a real id)."""
+    if value is None:
+        raise EmbedlabError(f"{path}: row {row} has no id in field {id_field!r} (null or "
+                            "missing); give every row an id, or none")
+    return str(value)
 
 
 def _from_table(header: list[str], rows: list[tuple[int, list[str]]], field: str | None,
@@ -77,18 +86,23 @@ def _from_table(header: list[str], rows: list[tuple[int, list[str]]], field: str
             raise EmbedlabError(f"{path}: row {row} has {len(cells)} columns, no "
                                 f"{chosen!r} (column {col + 1})")
         texts.append(cells[col])
-        has_id = id_col is not None and id_col < len(cells)
-        ids.append(cells[id_col] if has_id else str(len(ids)))
+        if id_col is None or id_field is None:
+            ids.append(str(len(ids)))
+        else:
+            ids.append(_row_id(cells[id_col] if id_col < len(cells) else None, path, row,
+                               id_field))
     return TextTable(texts, ids, chosen, path)
 
 
-def _from_parquet(table: pa.Table, field: str | None, path: str) -> TextTable:
+def _from_parquet(table: pa.Table, field: str | None, path: str, offset: int = 0) -> TextTable:
+    """Texts of a parquet table whose first row is row ``offset`` of the file (from 0)."""
     chosen = text_column(table.column_names, field, path)
-    values = table.column(chosen).to_pylist()
-    texts = [_as_text(v, path, i + 1, chosen) for i, v in enumerate(values)]
+    values = column_values(table, chosen, path, offset)
+    texts = [_as_text(v, path, offset + i + 1, chosen) for i, v in enumerate(values)]
     id_field = guess_column(table.column_names, ID_NAMES, exclude=chosen)
-    ids = ([str(v) for v in table.column(id_field).to_pylist()] if id_field
-           else [str(i) for i in range(len(texts))])
+    ids = ([_row_id(v, path, offset + i + 1, id_field)
+            for i, v in enumerate(column_values(table, id_field, path, offset))] if id_field
+           else [str(offset + i) for i in range(len(texts))])
     return TextTable(texts, ids, chosen, path)
 
 

@@ -14,6 +14,7 @@ import csv
 import gzip
 import io
 import json
+import re
 import sys
 import zlib
 from dataclasses import dataclass
@@ -33,6 +34,9 @@ DELIMITERS = {".csv": ",", ".tsv": "\t"}
 ROW_FORMATS = (".txt", ".jsonl", ".ndjson", ".json", ".csv", ".tsv", ".parquet")
 
 csv.field_size_limit(2**31 - 1)  # huge texts are data, not an error
+# A JSON escape of a UTF-16 surrogate: the only way a lone surrogate gets into a parsed value
+# (decoding UTF-8 strictly never makes one); a match is only a hint, the value is checked.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 
 
 class JsonLineError(EmbedlabError):
@@ -122,17 +126,54 @@ def split_lines(text: str) -> list[str]:
     return lines
 
 
+def _lone_surrogate(value: Any) -> str | None:
+    """The first string in a JSON value (keys included) that is not valid Unicode, else None."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return value
+        return None
+    if isinstance(value, dict):
+        value = [*value.keys(), *value.values()]
+    if isinstance(value, list):
+        for item in value:
+            bad = _lone_surrogate(item)
+            if bad is not None:
+                return bad
+    return None
+
+
+def check_unicode(value: Any, source: str | Path, row: int, raw: str | None = None) -> None:
+    """Refuse a row whose strings are not valid Unicode (a lone UTF-16 surrogate such as
+    ``"\\ud800"`` in JSON): no tokenizer, database or JSON writer can take one. ``raw``: the
+    row's JSON text, which skips the check when it holds no surrogate escape."""
+    if raw is not None and "\\u" not in raw:
+        return
+    if raw is not None and not _SURROGATE_ESCAPE.search(raw):
+        return
+    bad = _lone_surrogate(value)
+    if bad is not None:
+        at = next(i for i, ch in enumerate(bad) if 0xD800 <= ord(ch) <= 0xDFFF)
+        raise EmbedlabError(f"{source}: row {row} is not valid Unicode (a lone surrogate "
+                            f"\\u{ord(bad[at]):04x} at character {at + 1} of a string); "
+                            "fix or remove that row")
+
+
+def parse_json_line(line: str, source: str | Path, number: int) -> Any:
+    """One line's JSON value, checked to be valid Unicode."""
+    try:
+        value = json.loads(line)
+    except ValueError as exc:
+        raise JsonLineError(source, number, getattr(exc, "msg", str(exc))) from None
+    check_unicode(value, source, number, line)
+    return value
+
+
 def parse_json_lines(text: str, source: str | Path) -> list[tuple[int, Any]]:
     """The JSON value of each non-blank line as ``(line number, value)``."""
-    rows: list[tuple[int, Any]] = []
-    for number, line in enumerate(split_lines(text), start=1):
-        if not line.strip():
-            continue
-        try:
-            rows.append((number, json.loads(line)))
-        except ValueError as exc:
-            raise JsonLineError(source, number, getattr(exc, "msg", str(exc))) from None
-    return rows
+    return [(number, parse_json_line(line, source, number))
+            for number, line in enumerate(split_lines(text), start=1) if line.strip()]
 
 
 def parse_json_list(text: str, source: str | Path) -> list[tuple[int, Any]]:
@@ -143,7 +184,11 @@ def parse_json_list(text: str, source: str | Path) -> list[tuple[int, Any]]:
         raise EmbedlabError(f"{source}: not valid JSON ({exc.msg}, line {exc.lineno})") from None
     if not isinstance(data, list):
         raise EmbedlabError(f"{source}: expected a JSON list of texts or objects")
-    return list(enumerate(data, start=1))
+    rows = list(enumerate(data, start=1))
+    if _SURROGATE_ESCAPE.search(text):
+        for number, value in rows:
+            check_unicode(value, source, number)
+    return rows
 
 
 def parse_json_records(text: str, source: str | Path) -> list[tuple[int, Any]]:
@@ -202,6 +247,38 @@ def read_parquet(path: str | Path) -> pa.Table:
         return pq.read_table(pa.BufferReader(data))
     except (OSError, pa.ArrowException) as exc:
         raise EmbedlabError(f"{path}: not a readable parquet file: {exc}") from None
+
+
+def _undecodable_row(column: pa.ChunkedArray) -> int:
+    """The first row (from 1) of a string column whose bytes are not UTF-8."""
+    row = 0
+    for chunk in column.chunks:
+        for value in chunk:
+            row += 1
+            try:
+                value.as_py()
+            except UnicodeDecodeError:
+                return row
+    return row
+
+
+def column_values(table: pa.Table, name: str, source: str | Path, offset: int = 0) -> list[Any]:
+    """A parquet column as Python values; text that is not UTF-8 names its row (``offset``:
+    the rows of the file before this table)."""
+    column = table.column(name)
+    try:
+        return column.to_pylist()
+    except UnicodeDecodeError:
+        row = offset + _undecodable_row(column)
+        raise EmbedlabError(f"{source}: row {row}: column {name!r} is not valid UTF-8 text; "
+                            "fix or remove that row") from None
+
+
+def table_records(table: pa.Table, source: str | Path) -> list[tuple[int, Any]]:
+    """A parquet table as ``(row from 1, {column: value})`` rows (see :func:`column_values`)."""
+    columns = {name: column_values(table, name, source) for name in table.column_names}
+    return [(i + 1, {name: values[i] for name, values in columns.items()})
+            for i in range(table.num_rows)]
 
 
 @dataclass

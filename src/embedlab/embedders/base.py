@@ -29,7 +29,7 @@ from __future__ import annotations
 import threading
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -38,7 +38,7 @@ from typing import Any, Literal, Protocol, runtime_checkable
 
 import numpy as np
 
-from embedlab.embedders.cache import VectorCache, default_cache_dir, item_key
+from embedlab.embedders.cache import CacheWriter, VectorCache, default_cache_dir, item_key
 from embedlab.errors import EmbedlabError
 from embedlab.progress import progress_bar
 
@@ -294,11 +294,14 @@ class BaseEmbedder(ABC):
         stats.cache_hits = len(unique) - len(missing)
 
         if missing:
-            fresh = self._encode_missing([unique[j] for j in missing], kind, batch_size,
-                                         progress, stats)
+            writer = CacheWriter(cache, [keys[j] for j in missing]) if cache else None
+            try:
+                fresh = self._encode_missing([unique[j] for j in missing], kind, batch_size,
+                                             progress, stats, writer.add if writer else None)
+            finally:  # an error or Ctrl+C: the batches done so far stay cached
+                if writer:
+                    writer.flush()
             vectors[missing] = fresh
-            if cache:
-                cache.put_many((keys[j], vectors[j]) for j in missing)
         stats.encoded = len(missing)
 
         out = vectors[rows]
@@ -334,8 +337,11 @@ class BaseEmbedder(ABC):
                 future.cancel()
 
     def _encode_missing(
-        self, texts: list[Any], kind: Kind, batch_size: int, progress: bool, stats: EncodeStats
+        self, texts: list[Any], kind: Kind, batch_size: int, progress: bool, stats: EncodeStats,
+        done: Callable[[list[int], np.ndarray], None] | None = None,
     ) -> np.ndarray:
+        """Vectors of ``texts``; ``done(positions, vectors)`` hears of each text as soon as all
+        its pieces are encoded (the cache stores them batch by batch)."""
         items = self._prepare(texts, kind)
         pieces: list[Any] = []
         owner: list[int] = []
@@ -356,19 +362,29 @@ class BaseEmbedder(ABC):
 
         order = sorted(range(len(pieces)), key=lambda k: -len(pieces[k]))
         batches = [order[s : s + batch_size] for s in range(0, len(order), batch_size)]
+        whole = len(pieces) == len(items)
         piece_vecs = np.zeros((len(pieces), self.dim), dtype=np.float32)
+        out = piece_vecs if whole else np.zeros((len(items), self.dim), dtype=np.float32)
+        owner_arr = np.asarray(owner, dtype=np.int64)
+        # A chunked text is the length-weighted mean of its pieces' vectors.
+        weights = np.array([max(len(p), 1) for p in pieces], dtype=np.float32)
+        sizes = np.bincount(owner_arr, minlength=len(items))
+        first = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+        left = sizes.copy()
         with progress_bar(progress, len(pieces), f"encoding with {self.name}") as advance:
             for batch, vectors in self._run_batches(batches, pieces, kind):
                 piece_vecs[batch] = vectors
+                if whole:
+                    finished = list(batch)
+                else:
+                    owners = owner_arr[batch]
+                    np.subtract.at(left, owners, 1)
+                    finished = [int(i) for i in np.unique(owners) if left[i] == 0]
+                    for i in finished:
+                        span = slice(first[i], first[i] + sizes[i])
+                        w = weights[span]
+                        out[i] = (piece_vecs[span] * w[:, None]).sum(axis=0) / w.sum()
+                if done is not None:
+                    done(finished, out[finished])
                 advance(len(batch))
-
-        if len(pieces) == len(items):
-            return piece_vecs
-        # A chunked text is the length-weighted mean of its pieces' vectors.
-        weights = np.array([max(len(p), 1) for p in pieces], dtype=np.float32)
-        owner_arr = np.asarray(owner)
-        out = np.zeros((len(items), self.dim), dtype=np.float32)
-        np.add.at(out, owner_arr, piece_vecs * weights[:, None])
-        totals = np.zeros(len(items), dtype=np.float32)
-        np.add.at(totals, owner_arr, weights)
-        return out / totals[:, None]
+        return out

@@ -36,17 +36,38 @@ class StaticPooling(StrEnum):
     SIF = "sif"
 
 
+_SEGMENT = 1 << 20  # characters tokenized at once in a long text
+_SPACE = re.compile(r"\s")
+
+
 class WordRows:
-    """The vocabulary rows of one text's known words, and how many words were unknown."""
+    """The vocabulary rows of one text's known words, and how many words were unknown.
 
-    __slots__ = ("rows", "oov")
+    A long text keeps each distinct row once with its ``counts`` (how often it occurs), so its
+    memory is bounded by the vocabulary, not by the text's length."""
 
-    def __init__(self, rows: np.ndarray, oov: int) -> None:
+    __slots__ = ("rows", "oov", "counts")
+
+    def __init__(self, rows: np.ndarray, oov: int, counts: np.ndarray | None = None) -> None:
         self.rows = rows
         self.oov = oov
+        self.counts = counts
 
     def __len__(self) -> int:
-        return len(self.rows) + self.oov
+        known = len(self.rows) if self.counts is None else int(self.counts.sum())
+        return known + self.oov
+
+
+def segments(text: str, size: int = _SEGMENT) -> list[tuple[int, int]]:
+    """``(start, end)`` spans of about ``size`` characters that end at whitespace (a word never
+    spans whitespace, so tokenizing the spans one by one finds the words of the whole)."""
+    spans, start = [], 0
+    while start < len(text):
+        cut = _SPACE.search(text, min(start + size, len(text)))
+        end = cut.end() if cut else len(text)
+        spans.append((start, end))
+        start = end
+    return spans
 
 
 class WordVectorEmbedder(BaseEmbedder):
@@ -93,10 +114,26 @@ class WordVectorEmbedder(BaseEmbedder):
     def _prepare(self, texts: list[str], kind: Kind) -> list[WordRows]:
         items = []
         for text in texts:
+            if len(text) > _SEGMENT:
+                items.append(self._long_rows(text))
+                continue
             rows = [self.vocab.get(w, -1) for w in self.tokenize(text)]
             known = np.array([r for r in rows if r >= 0], dtype=np.int64)
             items.append(WordRows(known, len(rows) - len(known)))
         return items
+
+    def _long_rows(self, text: str) -> WordRows:
+        """A long text's words counted per vocabulary row, a segment at a time."""
+        counts = np.zeros(len(self.matrix), dtype=np.int64)
+        oov = 0
+        for start, end in segments(text):
+            rows = np.fromiter((self.vocab.get(w, -1) for w in self.tokenize(text[start:end])),
+                               dtype=np.int64)
+            known = rows[rows >= 0]
+            oov += len(rows) - len(known)
+            counts += np.bincount(known, minlength=len(counts))
+        present = np.flatnonzero(counts)
+        return WordRows(present, oov, counts[present])
 
     def _embed_items(self, items: list[WordRows], kind: Kind) -> np.ndarray:
         out = np.zeros((len(items), self.dim), dtype=np.float32)
@@ -106,7 +143,11 @@ class WordVectorEmbedder(BaseEmbedder):
             vecs = self.matrix[item.rows]
             if self.pooling is StaticPooling.SIF:
                 w = self.sif_weights[item.rows]
+                if item.counts is not None:
+                    w = w * item.counts
                 out[i] = (vecs * w[:, None]).sum(0) / w.sum()
+            elif item.counts is not None:
+                out[i] = (vecs * item.counts[:, None]).sum(0) / item.counts.sum()
             else:
                 out[i] = vecs.mean(0)
         return out

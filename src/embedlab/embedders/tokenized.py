@@ -9,6 +9,7 @@ window-sized pieces.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -26,6 +27,10 @@ _CHARS_PER_TOKEN_CAP = 64
 # Up to this many texts are tokenized one by one: encode_batch hands work to a thread pool,
 # which costs more than it saves for a few texts (a server tokenizes each request's texts).
 _SERIAL_TOKENIZE = 8
+# A text split into chunks (``long="chunk"``) longer than this is tokenized this many characters
+# at a time, so the tokenizer never holds the encoding (ids, offsets, masks) of a huge text.
+_SEGMENT = 200_000
+_SPACE = re.compile(r"\s")
 
 
 def file_fingerprint(paths: list[Path]) -> str:
@@ -94,6 +99,9 @@ class TokenizedEmbedder(BaseEmbedder):
     def _prepare(self, texts: list[str], kind: Kind) -> list[np.ndarray]:
         prompt = self.prompts.get(kind, "")
         cap = self.window * _CHARS_PER_TOKEN_CAP if self.long is LongTextMode.TRUNCATE else None
+        if cap is None and any(len(t) > _SEGMENT for t in texts):
+            return [self._segmented(prompt + t) if len(t) > _SEGMENT else
+                    self._prepare([t], kind)[0] for t in texts]
         inputs = [prompt + (t[:cap] if cap else t) for t in texts]
         if len(inputs) <= _SERIAL_TOKENIZE:
             encodings = [self.tokenizer.encode(t, add_special_tokens=True) for t in inputs]
@@ -106,6 +114,18 @@ class TokenizedEmbedder(BaseEmbedder):
                 ids = np.concatenate([ids, [self.append_id]])
             items.append(ids)
         return items
+
+    def _segmented(self, text: str) -> np.ndarray:
+        """A long text's ids, tokenized a segment at a time. Segments end where whitespace
+        starts, so a byte-level BPE token keeps its leading space and a word is never cut."""
+        parts, start = [], 0
+        while start < len(text):
+            cut = _SPACE.search(text, min(start + _SEGMENT, len(text)))
+            end = cut.start() if cut and cut.start() > start else len(text)
+            ids = self.tokenizer.encode(text[start:end], add_special_tokens=False).ids
+            parts.append(np.asarray(ids, dtype=np.int64))
+            start = end
+        return self._wrap(np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64))
 
     def _content(self, ids: np.ndarray) -> np.ndarray:
         return ids[len(self._head) : len(ids) - len(self._tail)]

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from embedlab.ranking.lexical import BM25Index
+from embedlab.search.damage import reading
 
 FOLDER = "bm25"
 
@@ -41,8 +42,12 @@ class ChunkBM25:
     @classmethod
     def load(cls, folder: Path) -> ChunkBM25:
         target = folder / FOLDER
-        rows = np.load(target / "rows.npy")
-        return cls(rows, BM25Index.load(target, len(rows)))
+        with reading(target / "rows.npy"):
+            rows = np.load(target / "rows.npy")
+            if rows.ndim != 1:
+                raise ValueError(f"expected one row number per document, got shape {rows.shape}")
+        with reading(target):
+            return cls(rows, BM25Index.load(target, len(rows)))
 
     def search(self, queries: Sequence[str], k: int,
                allowed: np.ndarray | None = None) -> list[list[tuple[int, float]]]:

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from embedlab.search.chunking import Chunk
+from embedlab.search.damage import DamagedFile, reading, sqlite_truncated
 from embedlab.search.documents import Document, filter_terms
 from embedlab.search.filters import Filters
 
@@ -68,8 +69,22 @@ class Catalog:
         path = folder / FILE
         if not path.is_file():
             raise FileNotFoundError(path)
-        uri = path.resolve().as_uri() + "?mode=ro&immutable=1"
-        return cls(sqlite3.connect(uri, uri=True, check_same_thread=False), path)
+        with reading(path):
+            cut = sqlite_truncated(path)
+            if cut:
+                raise DamagedFile(path, cut)
+            uri = path.resolve().as_uri() + "?mode=ro&immutable=1"
+            conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
+            try:
+                tables = {t for (t,) in conn.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table'")}
+                if not {"documents", "chunks", "terms"} <= tables:
+                    raise DamagedFile(path, "the documents, chunks and terms tables are not all "
+                                      "there")
+            except BaseException:
+                conn.close()
+                raise
+        return cls(conn, path)
 
     def close(self) -> None:
         self.conn.close()

@@ -22,7 +22,7 @@ from typing import Any
 
 from embedlab.data.columns import ID_NAMES, pick_column, text_column
 from embedlab.data.images import read_images
-from embedlab.data.records import FileRows, read_rows
+from embedlab.data.records import FileRows, read_rows, table_records
 from embedlab.errors import EmbedlabError
 
 TITLE_FIELD = "title"
@@ -110,7 +110,7 @@ def _records(rows: FileRows) -> list[tuple[int, Any]]:
         return [(number, {name: cells[i] if i < len(cells) else None
                           for i, name in enumerate(header)}) for number, cells in rows.cells]
     if rows.table is not None:
-        return list(enumerate(rows.table.to_pylist(), start=1))
+        return table_records(rows.table, rows.source)
     return list(enumerate(rows.lines or [], start=1))
 
 

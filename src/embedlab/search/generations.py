@@ -26,14 +26,14 @@ import json
 import os
 import re
 import shutil
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from embedlab.errors import EmbedlabError
-from embedlab.files import atomic_write, fsync_path
+from embedlab.files import atomic_write, fsync_path, temp_folder
+from embedlab.search.damage import reading
 
 POINTER = "CURRENT"
 MANIFEST = "manifest.json"
@@ -81,8 +81,14 @@ class IndexFolder:
                                 ) from None
 
     def manifest(self, generation: str) -> dict[str, Any]:
-        """The manifest of one generation (``FileNotFoundError`` if it was removed)."""
-        return json.loads((self.path / generation / MANIFEST).read_text(encoding="utf-8"))
+        """The manifest of one generation (``FileNotFoundError`` if it was removed; a
+        :class:`~embedlab.search.damage.DamagedFile` if it cannot be read)."""
+        path = self.path / generation / MANIFEST
+        with reading(path):
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if not isinstance(data, dict):
+                raise ValueError(f"expected a JSON object, found {type(data).__name__}")
+            return data
 
     def generations(self) -> list[str]:
         if not self.path.is_dir():
@@ -114,7 +120,7 @@ class IndexFolder:
 
     def new_generation_dir(self) -> Path:
         """An empty folder for the next generation (call with the lock held)."""
-        return Path(tempfile.mkdtemp(dir=self.path, prefix=".tmp-"))
+        return temp_folder(self.path, ".tmp-")
 
     def commit(self, tmp: Path, manifest: dict[str, Any]) -> str:
         """Publish ``tmp`` as the next generation (call with the lock held); its name."""

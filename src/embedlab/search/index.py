@@ -21,8 +21,11 @@ best chunk, the chunk text and the metadata.
 
 from __future__ import annotations
 
+import contextlib
+import shutil
+import sqlite3
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -34,8 +37,9 @@ from embedlab.named_models import DEFAULT_MODEL
 from embedlab.search.bm25 import ChunkBM25
 from embedlab.search.catalog import Catalog
 from embedlab.search.chunking import Chunker, ChunkSpec, chunk_spec
+from embedlab.search.damage import ADVICE, DamagedFile, reading
 from embedlab.search.documents import Document, DocumentSet, as_documents, image_documents
-from embedlab.search.generations import IndexFolder
+from embedlab.search.generations import MANIFEST, IndexFolder
 from embedlab.search.model import encode_queries, image_encoder, load_model, short_key
 from embedlab.search.querying import GenerationSearch, Hit
 from embedlab.search.store import KINDS, VectorStore
@@ -93,7 +97,9 @@ class Index:
             try:
                 index = cls._open_generation(folder, generation)
                 break
-            except FileNotFoundError:
+            except FileNotFoundError as exc:
+                if folder.current() == generation:  # not a writer's doing: the file is gone
+                    raise _missing(folder, generation, exc) from None
                 continue  # a writer removed it after we read CURRENT: read CURRENT again
         else:
             raise EmbedlabError(f"{folder.path}: the index changed while it was being opened; "
@@ -105,13 +111,23 @@ class Index:
     @classmethod
     def _open_generation(cls, folder: IndexFolder, generation: str) -> Index:
         gen_dir = folder.path / generation
+        if not gen_dir.is_dir():
+            raise FileNotFoundError(gen_dir)
         manifest = folder.manifest(generation)
         if manifest.get("format") != FORMAT:
             raise EmbedlabError(f"{folder.path}: index format {manifest.get('format')!r} is not "
                                 f"supported by this embedlab (format {FORMAT}); rebuild it")
+        with reading(gen_dir / MANIFEST):  # a section missing from the manifest
+            for key in ("model", "chunking", "store", "documents", "chunks"):
+                manifest[key]  # noqa: B018
         catalog = Catalog.open(gen_dir)
-        store = open_store(manifest["store"], gen_dir, folder.path)
-        bm25 = ChunkBM25.load(gen_dir)
+        try:
+            with reading(gen_dir / MANIFEST):
+                store = open_store(manifest["store"], gen_dir, folder.path)
+            bm25 = ChunkBM25.load(gen_dir)
+        except BaseException:
+            catalog.close()
+            raise
         return cls(folder, generation, manifest, catalog, store, bm25)
 
     def refresh(self) -> bool:
@@ -203,22 +219,37 @@ class Index:
         record = {"name": name, "key": embedder.fingerprint, "dim": int(embedder.dim),
                   "modality": "image" if images is not None else "text",
                   "joint": images is not None and images is not embedder}
+        created = not folder.path.exists()
+        try:
+            report = cls._write_new(folder, backend, kind, url, store_options, embedder, record,
+                                    spec.as_dict(), prepared)
+        except BaseException:
+            if created and not folder.exists():  # a failed first build leaves no folder behind
+                shutil.rmtree(folder.path, ignore_errors=True)
+            raise
+        index = cls.open(folder.path, model=embedder)
+        report.seconds = time.perf_counter() - start
+        index.last_report = report
+        return index
+
+    @staticmethod
+    def _write_new(folder: IndexFolder, backend: str, kind: str, url: str | None,
+                   store_options: Mapping[str, Any] | None, embedder: BaseEmbedder,
+                   record: dict[str, Any], chunking: dict[str, Any],
+                   prepared: Prepared) -> WriteReport:
         with folder.lock():
             folder.collect_garbage()
-            old = folder.manifest(folder.current()) if folder.exists() else None
+            old = _old_manifest(folder)
             store = create_store(backend, int(embedder.dim), kind=kind, index_dir=folder.path,
                                  **({"url": url} if url else {}), **dict(store_options or {}))
-            base = {"format": FORMAT, "model": record, "chunking": spec.as_dict(),
+            base = {"format": FORMAT, "model": record, "chunking": chunking,
                     "created": now(), "next_auto_id": 0}
             report = write_generation(folder, base, None, store, prepared, [])
             new = folder.manifest(report.generation)
             if old is not None and old["store"].get("collection") != \
                     new["store"].get("collection"):
                 drop_quietly(old["store"], folder)
-        index = cls.open(folder.path, model=embedder)
-        report.seconds = time.perf_counter() - start
-        index.last_report = report
-        return index
+        return report
 
     def add(self, source: Source, *, field: str | None = None, id_field: str | None = None,
             batch_size: int = 32, progress: bool = False) -> WriteReport:
@@ -287,7 +318,16 @@ class Index:
         """
         ranked = self.rank(queries, k, mode=mode, filters=filters, fusion=fusion, alpha=alpha,
                            exact=exact, per_document=per_document, batch_size=batch_size)
-        return self._search.hits(ranked)
+        with self._reading_catalog():
+            return self._search.hits(ranked)
+
+    @contextlib.contextmanager
+    def _reading_catalog(self) -> Iterator[None]:
+        """SQLite finds a damaged page only when a query reaches it: name the catalog then."""
+        try:
+            yield
+        except sqlite3.DatabaseError as exc:
+            raise DamagedFile(self.catalog.path, str(exc)) from None
 
     def rank(self, queries: Sequence[str], k: int = 10, *, mode: str = "hybrid",
              filters: Any = None, fusion: str = "rrf", alpha: float = 0.5, exact: bool = False,
@@ -310,14 +350,33 @@ class Index:
         if self.modality == "image" and mode == "hybrid":  # BM25 over file paths: no
             mode = "dense"
 
-        return self._search.rank(queries, k, mode=mode, filters=filters, fusion=fusion,
-                                 alpha=alpha, exact=exact, per_document=per_document,
-                                 encode=encode)
+        with self._reading_catalog():
+            return self._search.rank(queries, k, mode=mode, filters=filters, fusion=fusion,
+                                     alpha=alpha, exact=exact, per_document=per_document,
+                                     encode=encode)
 
     # -- describing --------------------------------------------------------------------------
     def info(self) -> dict[str, Any]:
         """What the index holds and how it is built (from the generation's manifest)."""
         return manifest_info(self.path, self.manifest)
+
+
+def _old_manifest(folder: IndexFolder) -> dict[str, Any] | None:
+    """The manifest of the index a build overwrites (None: none, or one too damaged to read:
+    a rebuild is the remedy for damage, so it must not need the damaged files)."""
+    try:
+        return folder.manifest(folder.current()) if folder.exists() else None
+    except (EmbedlabError, FileNotFoundError):
+        return None
+
+
+def _missing(folder: IndexFolder, generation: str, exc: FileNotFoundError) -> EmbedlabError:
+    """The error for a file of the current generation that is not there."""
+    gone = Path(exc.filename) if exc.filename else Path(str(exc.args[0] if exc.args else ""))
+    if not (folder.path / generation).is_dir():
+        return EmbedlabError(f"{folder.path / generation}: the current generation is missing "
+                             f"(removed by hand?); {ADVICE}")
+    return EmbedlabError(f"{gone}: missing from the index; {ADVICE}")
 
 
 def _folder_bytes(path: Path) -> int:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import shutil
+import sqlite3
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -173,6 +174,10 @@ def write_generation(folder: IndexFolder, base: dict[str, Any], base_dir: Path |
         finally:
             catalog.close()
         report.generation = folder.commit(tmp, manifest)
+    except (OSError, sqlite3.OperationalError) as exc:  # a full disk, a file-size limit
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise EmbedlabError(f"{folder.path}: cannot write a new generation ({exc}); the index "
+                            "is unchanged") from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

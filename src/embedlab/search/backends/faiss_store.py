@@ -31,6 +31,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from embedlab.errors import EmbedlabError
+from embedlab.search.damage import reading
 from embedlab.search.store import VectorStore, Where
 
 DEFAULTS: dict[str, Any] = {
@@ -77,6 +78,43 @@ def describe(section: dict[str, Any]) -> str:
             }[section["structure"]]
 
 
+def read_vectors(folder: Path, section: dict[str, Any]) -> np.ndarray:
+    """``vectors.npy`` memory-mapped, checked against the manifest section's rows and dim."""
+    dim, rows = int(section["dim"]), int(section.get("rows", -1))
+    with reading(folder / "vectors.npy"):
+        vectors = np.load(folder / "vectors.npy", mmap_mode="r")
+        if vectors.dtype != np.float32 or vectors.shape[1:] != (dim,) or \
+                rows not in (-1, len(vectors)):
+            raise ValueError(f"expected {rows} float32 rows of {dim}, found "
+                             f"{vectors.dtype} {vectors.shape}")
+    return vectors
+
+
+def read_deleted(folder: Path, n: int) -> np.ndarray:
+    """``deleted.npy``: one bit per row of ``n``, unpacked to booleans."""
+    with reading(folder / "deleted.npy"):
+        packed = np.load(folder / "deleted.npy")
+        if packed.dtype != np.uint8 or packed.shape != ((n + 7) // 8,):
+            raise ValueError(f"expected {(n + 7) // 8} bytes of bits, found {packed.dtype} "
+                             f"{packed.shape}")
+        return np.unpackbits(packed, count=n).astype(bool)
+
+
+def read_ann(folder: Path, n: int) -> Any:
+    """``ann.faiss``, the graph or int8 index of ``n`` rows."""
+    with reading(folder / "ann.faiss"):
+        index = _faiss().read_index(str(folder / "ann.faiss"))
+        if index.ntotal != n:
+            raise ValueError(f"{index.ntotal} vectors in the graph, {n} in vectors.npy")
+    return index
+
+
+def files_of(section: dict[str, Any]) -> list[str]:
+    """The files a generation's faiss store keeps."""
+    ann = ["ann.faiss"] if section["structure"] in _PERSISTED else []
+    return ["vectors.npy", "deleted.npy", *ann]
+
+
 class FaissStore(VectorStore):
     """See the module docstring."""
 
@@ -107,12 +145,10 @@ class FaissStore(VectorStore):
 
     @classmethod
     def open(cls, section: dict[str, Any], folder: Path, index_dir: Path) -> FaissStore:
-        vectors = np.load(folder / "vectors.npy", mmap_mode="r")
+        vectors = read_vectors(folder, section)
         n = len(vectors)
-        deleted = np.unpackbits(np.load(folder / "deleted.npy"), count=n).astype(bool)
-        index = None
-        if section["structure"] in _PERSISTED:
-            index = _faiss().read_index(str(folder / "ann.faiss"))
+        deleted = read_deleted(folder, n)
+        index = read_ann(folder, n) if section["structure"] in _PERSISTED else None
         store = cls(int(section["dim"]), section["kind"], vectors, deleted,
                     section.get("settings", {}), section["structure"], index)
         store.ann_bytes = section.get("ann_bytes")
