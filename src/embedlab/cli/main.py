@@ -22,6 +22,7 @@ from embedlab.cli.models import models
 from embedlab.cli.search import index_app, search
 from embedlab.cli.serve import serve
 from embedlab.cli.train import distill, finetune, mine, train_static
+from embedlab.cli.typos import typos
 from embedlab.errors import EmbedlabError
 
 app = typer.Typer(
@@ -44,6 +45,7 @@ app.command()(demo)
 app.add_typer(index_app, name="index", help="Build and change a search index.")
 app.command("search")(search)
 app.command("serve")(serve)
+app.command()(typos)
 
 
 def _quiet_libraries() -> None:

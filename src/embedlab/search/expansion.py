@@ -6,8 +6,9 @@ the texts and scores of the first search's best chunks, or their vectors. Out: a
 ``token -> weight`` (the query's own tokens keep weight 1 per occurrence) or a dense query
 vector.
 
-- ``neighbours``: for each query word, up to :data:`NEIGHBOURS` index words whose vectors are
-  within cosine :data:`THRESHOLD` of it; each adds its BM25 tokens with weight
+- ``neighbours``: for each query word of :data:`MIN_LETTERS` or more letters that is not a
+  stop word, up to :data:`NEIGHBOURS` index words whose vectors are within cosine
+  :data:`THRESHOLD` of it; each adds its BM25 tokens with weight
   ``NEIGHBOUR_WEIGHT * cosine`` (lower than the query's own words). Dense search is unchanged.
 - ``prf`` on BM25, RM3 (Lavrenko & Croft 2001; Abdul-Jaleel et al. 2004, with Anserini's
   defaults): the top :data:`FEEDBACK_DOCS` chunks, each token's share of a chunk weighted by
@@ -31,9 +32,10 @@ from embedlab.search.vocabulary import words_of
 from embedlab.search.wordspace import WordSpace
 
 EXPANSIONS = ("neighbours", "prf")
-NEIGHBOURS = 3
-THRESHOLD = 0.75
-NEIGHBOUR_WEIGHT = 0.3
+NEIGHBOURS = 2
+THRESHOLD = 0.8
+NEIGHBOUR_WEIGHT = 0.25
+MIN_LETTERS = 4
 FEEDBACK_DOCS = 10
 FEEDBACK_TERMS = 10
 ORIGINAL_WEIGHT = 0.5
@@ -48,7 +50,8 @@ def neighbour_terms(query: str, space: WordSpace, analyse: Analyse
     """The query's BM25 tokens plus its words' neighbours; and the neighbour words added."""
     weights: dict[str, float] = dict(Counter(analyse([query])[0]))
     own = set(weights)
-    words = [w for w in dict.fromkeys(words_of(query)) if analyse([w])[0]]  # no stop words
+    words = [w for w in dict.fromkeys(words_of(query)) if len(w) >= MIN_LETTERS]
+    words = [w for w, toks in zip(words, analyse(words), strict=True) if toks]  # no stop words
     added: list[str] = []
     found = [(n, sim) for w in words for n, sim in space.neighbours(w, NEIGHBOURS, THRESHOLD)]
     tokens = analyse([n for n, _ in found]) if found else []
