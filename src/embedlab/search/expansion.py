@@ -7,9 +7,10 @@ the texts and scores of the first search's best chunks, or their vectors. Out: a
 vector.
 
 - ``neighbours``: for each query word of :data:`MIN_LETTERS` or more letters that is not a
-  stop word, up to :data:`NEIGHBOURS` index words whose vectors are within cosine
-  :data:`THRESHOLD` of it; each adds its BM25 tokens with weight
-  ``NEIGHBOUR_WEIGHT * cosine`` (lower than the query's own words). Dense search is unchanged.
+  stop word (scikit-learn's English list, longer than BM25's), up to :data:`NEIGHBOURS` index
+  words whose vectors are within cosine :data:`THRESHOLD` of it; each adds its BM25 tokens
+  with weight ``NEIGHBOUR_WEIGHT * cosine`` (lower than the query's own words). Dense search
+  is unchanged.
 - ``prf`` on BM25, RM3 (Lavrenko & Croft 2001; Abdul-Jaleel et al. 2004, with Anserini's
   defaults): the top :data:`FEEDBACK_DOCS` chunks, each token's share of a chunk weighted by
   the chunk's share of the scores; the :data:`FEEDBACK_TERMS` heaviest tokens, mixed with the
@@ -50,10 +51,14 @@ def neighbour_terms(query: str, space: WordSpace, analyse: Analyse
     """The query's BM25 tokens plus its words' neighbours; and the neighbour words added."""
     weights: dict[str, float] = dict(Counter(analyse([query])[0]))
     own = set(weights)
-    words = [w for w in dict.fromkeys(words_of(query)) if len(w) >= MIN_LETTERS]
-    words = [w for w, toks in zip(words, analyse(words), strict=True) if toks]  # no stop words
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS as STOP
+
+    words = [w for w in dict.fromkeys(words_of(query)) if len(w) >= MIN_LETTERS
+             and w not in STOP]
+    words = [w for w, toks in zip(words, analyse(words), strict=True) if toks]
     added: list[str] = []
-    found = [(n, sim) for w in words for n, sim in space.neighbours(w, NEIGHBOURS, THRESHOLD)]
+    found = [(n, sim) for w in words for n, sim in space.neighbours(w, NEIGHBOURS, THRESHOLD)
+             if n not in STOP]
     tokens = analyse([n for n, _ in found]) if found else []
     for (word, sim), toks in zip(found, tokens, strict=True):
         fresh = [t for t in toks if t not in own]
