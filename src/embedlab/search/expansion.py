@@ -82,7 +82,7 @@ def rm3_terms(query: str, texts: Sequence[str], scores: Sequence[float], analyse
         if tokens:
             for t, c in Counter(tokens).items():
                 model[t] += w * c / len(tokens)
-    top = model.most_common(FEEDBACK_TERMS)
+    top = [(t, v) for t, v in model.most_common(FEEDBACK_TERMS) if v > 0]
     total_fb = sum(v for _, v in top) or 1.0
     total_q = sum(query_tokens.values())
     weights: dict[str, float] = {}
