@@ -136,6 +136,9 @@ def corrupt_file(path: str | Path, rate: float = 0.3, seed: int = 0,
     path = Path(path)
     if not path.is_file():
         raise EmbedlabError(f"{path}: no such file")
+    target = Path(out) if out is not None else default_output(path, rate, seed)
+    if target.resolve() == path.resolve():
+        raise EmbedlabError(f"{target}: the output would overwrite the original queries")
     text = read_text(path)
     if not text.strip():
         raise EmbedlabError(f"{path}: the file is empty")
@@ -149,8 +152,5 @@ def corrupt_file(path: str | Path, rate: float = 0.3, seed: int = 0,
     else:
         result = "".join(add_typos(line, rate, query_rng(seed, str(n))) + "\n"
                          for n, line in enumerate(split_lines(text), 1))
-    target = Path(out) if out is not None else default_output(path, rate, seed)
-    if target.resolve() == path.resolve():
-        raise EmbedlabError(f"{target}: the output would overwrite the original queries")
     atomic_write(target, result)
     return target
