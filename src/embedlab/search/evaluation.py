@@ -122,7 +122,7 @@ def evaluate_through_index(models: list[str], tasks: list[str], *, index_kind: s
     wrong = [t.spec for t in parsed if t.kind != "retrieval"]
     if wrong:
         raise EmbedlabError(f"--index evaluates retrieval tasks only, not {', '.join(wrong)}")
-    label = ", ".join([index_kind] + ([mode] if mode != "dense" else [])
+    label = ", ".join([Path(index_kind).name] + ([mode] if mode != "dense" else [])
                       + ([f"typos {typos:.0%}"] if typos is not None else [])
                       + (["correct"] if correct else [])
                       + ([f"expand {expand}"] if expand else []))
