@@ -101,3 +101,20 @@ def test_the_server_sees_a_newer_generation(tmp_path: Path, tiny_embedder: Any,
             assert [h["id"] for h in c.post("/v1/search", json=query).json()["data"]] == ["v1"]
     finally:
         opened.close()
+
+
+def test_search_corrects_and_expands_on_request(client: TestClient, index: Any) -> None:
+    body = client.post("/v1/search", json={"query": "gutiar music", "k": 3, "mode": "bm25",
+                                           "correct": True}).json()
+    assert body["query"] == "gutiar music"
+    assert body["understanding"]["corrected"] == "guitar music"
+    assert body["understanding"]["corrections"] == [{"from": "gutiar", "to": "guitar"}]
+    expected = index.search("guitar music", 3, mode="bm25")
+    assert [h["id"] for h in body["data"]] == [h.doc_id for h in expected]
+    prf = client.post("/v1/search", json={"query": "onion", "k": 3, "expand": "prf"}).json()
+    assert prf["data"][0]["id"] in {"f1", "f2"} and "understanding" in prf
+    plain = client.post("/v1/search", json={"query": "onion", "k": 3}).json()
+    assert "understanding" not in plain
+    for bad in ({"expand": "synonyms"}, {"correct": "yes"}):
+        r = client.post("/v1/search", json={"query": "onion", **bad})
+        assert r.status_code == 422
