@@ -121,3 +121,14 @@ def test_word_spaces_for_model_kinds(tiny_glove):
     assert glove.source.endswith("tiny.glove.txt") or "glove" in glove.source
     assert "guitar" in glove.row and glove.matrix.shape[1] == 8
     assert np.allclose(np.linalg.norm(glove.matrix, axis=1), 1.0, atol=1e-5)
+
+
+def test_a_transformer_s_token_embeddings_give_a_space_of_whole_words(tiny_st_model):
+    from embedlab.registry import load
+    from embedlab.search.wordspace import _input_embeddings
+
+    tokens = _input_embeddings(load(str(tiny_st_model), cache_dir=False))
+    assert tokens is not None and tokens.matrix.shape[1] == 32
+    assert "guitar" in tokens.row and not any(w.startswith(("#", "[")) for w in tokens.words)
+    tokens.restrict(["guitar", "onion", "nothere"])
+    assert {w for w, _ in tokens.neighbours("guitar", 5, -1.0)} == {"onion"}
