@@ -103,12 +103,12 @@ def test_the_dictionary_is_saved_in_each_generation_and_survives_add_and_reopen(
     index.add([Document("new", "a xylophone recital")])
     reopened = Index.open(index.path)
     assert (reopened.path / reopened.generation / FILE).is_file()
-    _, seen = reopened.search_explained("xylophon", 3, mode="bm25", correct=True)
+    _, seen = reopened.search_explained("xylopohne", 3, mode="bm25", correct=True)
     assert seen.corrected == "xylophone"
-    assert reopened.search("xylophon", 1, mode="bm25", correct=True)[0].doc_id == "new"
+    assert reopened.search("xylopohne", 1, mode="bm25", correct=True)[0].doc_id == "new"
     reopened.delete(["new"])
-    _, seen = Index.open(index.path).search_explained("xylophon", 1, mode="bm25", correct=True)
-    assert seen.corrected == "xylophon"  # gone from the corpus, gone from the dictionary
+    _, seen = Index.open(index.path).search_explained("xylopohne", 1, mode="bm25", correct=True)
+    assert seen.corrected == "xylopohne"  # gone from the corpus, gone from the dictionary
 
 
 def test_a_generation_without_a_dictionary_counts_one_from_its_texts(index):
@@ -133,3 +133,17 @@ def test_bad_queries_are_one_line_errors(index, query, message):
 def test_unknown_expansion_is_refused(index):
     with pytest.raises(EmbedlabError, match="unknown query expansion 'synonyms'"):
         index.search("guitar", 3, expand="synonyms")
+
+
+def test_other_forms_stop_words_and_common_words_are_not_corrected(index):
+    from embedlab.search.lexicon import common_words
+
+    for query in ["guitars", "anyone", "gutiar anyone"]:
+        _, seen = index.search_explained(query, 3, mode="bm25", correct=True)
+        assert seen.corrected == query.replace("gutiar", "guitar"), query
+    if not common_words():
+        pytest.skip("glove-50 (the common-word list) is not installed")
+    assert "coal" in common_words() and "coal" not in Vocabulary.build(
+        [r["text"] for r in corpus_records()])
+    _, seen = index.search_explained("coal", 3, mode="bm25", correct=True)
+    assert seen.corrected == "coal"  # 'goal' is one edit away, but 'coal' is a word

@@ -6,7 +6,9 @@ In: a query, the index's :class:`~embedlab.search.vocabulary.Vocabulary`, and op
 
 - A word is a candidate for correction only if it is made of letters alone (a hyphenated word:
   each part), longer than three letters, lower-case or capitalised (``ACRONYMS`` and
-  ``miXed`` case are names and ids), and not in the vocabulary. A word that is in the
+  ``miXed`` case are names and ids), not in the vocabulary, and not ``known`` otherwise (the
+  index passes: a stop word, or a word whose BM25 tokens, stemmed, are all in the index, such as
+  ``obeyed`` where only ``obey`` occurs: BM25 matches it already). A word that is in the
   vocabulary, a number, an id (digits, underscores, other signs) and a short word are never
   changed.
 - Candidates are the vocabulary words within edit distance 1 (words of up to 5 letters) or 2
@@ -59,13 +61,15 @@ def _with_case(replacement: str, like: str) -> str:
 class Speller:
     """SymSpell over an index's vocabulary; :meth:`correct` one query at a time."""
 
-    def __init__(self, vocabulary: Vocabulary) -> None:
+    def __init__(self, vocabulary: Vocabulary,
+                 known: Callable[[str], bool] | None = None) -> None:
         try:
             from symspellpy import SymSpell
         except ImportError:
             raise EmbedlabError("spelling correction needs symspellpy: "
                                 "pip install 'embedlab[query]'") from None
         self.vocabulary = vocabulary
+        self.known = known
         self._symspell = SymSpell(max_dictionary_edit_distance=2, prefix_length=7)
         for word, count in vocabulary.counts.items():
             self._symspell.create_dictionary_entry(word, count)
@@ -88,7 +92,8 @@ class Speller:
             lead, core, _ = _EDGE.match(token.group()).groups()  # type: ignore[union-attr]
             start = token.start() + len(lead)
             for part in core.split("-") if core else []:
-                if correctable(part) and part not in self.vocabulary:
+                if correctable(part) and part not in self.vocabulary and \
+                        not (self.known is not None and self.known(part.lower())):
                     spans.append((start, start + len(part), part))
                 start += len(part) + 1
         if not spans:

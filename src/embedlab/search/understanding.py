@@ -8,10 +8,11 @@ expanded queries, and a :class:`QueryInfo` per query (what was corrected and add
 
 Order: the query is corrected first (:mod:`embedlab.search.spelling`; with the index's model
 as the judge of context in dense and hybrid modes, frequency alone in BM25 mode, so BM25
-search never loads the model); the corrected text is then expanded
-(:mod:`embedlab.search.expansion`): neighbours on the BM25 side; ``prf`` runs a first search
-on each side (BM25: its top chunks' terms, RM3; dense: its top chunks' vectors, Rocchio) and
-then the final one.
+search never loads the model; a stop word, a common English word
+(:mod:`embedlab.search.lexicon`) or another form of an indexed word is not corrected); the
+corrected text is then expanded (:mod:`embedlab.search.expansion`): neighbours on the BM25
+side; ``prf`` runs a first search on each side (BM25: its top chunks' terms, RM3; dense: its
+top chunks' vectors, Rocchio) and then the final one.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import numpy as np
 
 from embedlab.errors import EmbedlabError
 from embedlab.search import expansion
+from embedlab.search.lexicon import common_words
 from embedlab.search.querying import GenerationSearch, Ranked, check_options, check_queries
 from embedlab.search.spelling import Speller
 from embedlab.search.vocabulary import Vocabulary
@@ -77,8 +79,20 @@ class QueryTools:
     @property
     def speller(self) -> Speller:
         if self._speller is None:
-            self._speller = Speller(self.vocabulary)
+            self._speller = Speller(self.vocabulary, self._known)
         return self._speller
+
+    def _known(self, word: str) -> bool:
+        """A stop word, a common English word, or a word whose BM25 tokens are all in the index
+        (another form of an indexed word): not a misspelling worth correcting."""
+        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+        if word in ENGLISH_STOP_WORDS or word in common_words():
+            return True
+        index = self.search.bm25.index
+        tokens = index.analyse([word])[0]
+        return not tokens or (index.model is not None
+                              and all(t in index.model.vocab_dict for t in tokens))
 
     @property
     def space(self) -> WordSpace:
