@@ -133,7 +133,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--work", default="/tmp/embedlab-query-bench",
                     help="where the indexes are built (and reused by a later run)")
-    ap.add_argument("--latency-queries", type=int, default=300)
+    ap.add_argument("--latency-queries", type=int, default=150)
     ap.add_argument("--write", action="store_true", help="update benchmarks/results.md")
     args = ap.parse_args()
     from embedlab.data.retrieval_sets import load_retrieval
@@ -181,7 +181,8 @@ def report(results: dict[str, Any], began: str, seconds: float, load_start: str,
         "## Query understanding in search (issue 20): spelling correction and query expansion",
         "",
         f"Command: `flock /tmp/embedlab-bench.lock .venv/bin/python "
-        f"benchmarks/query_understanding.py --write`, run {began}, {seconds:.0f} s in all. "
+        f"benchmarks/query_understanding.py --work /tmp/h20 --latency-queries "
+        f"{results['latency_n']} --write`, run {began}, {seconds:.0f} s in all. "
         f"Machine: {machine()}; shared with other jobs, so timings are noisy. "
         f"`uptime` at the start: `{load_start}`; at the end: `{load_end}`.",
         "",
