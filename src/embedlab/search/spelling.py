@@ -21,6 +21,7 @@ In: a query, the index's :class:`~embedlab.search.vocabulary.Vocabulary`, and op
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Callable
@@ -32,6 +33,9 @@ from embedlab.errors import EmbedlabError
 from embedlab.search.vocabulary import Vocabulary
 
 SHORT = 3  # words of this many letters or fewer are never changed
+#: the most frequent words that can be suggested: SymSpell keeps ~2 KB per word (its deletes),
+#: so memory stays under ~200 MB however large the corpus; rarer words are still never changed
+MAX_WORDS = 100_000
 FREQUENCY_WEIGHT = 0.25
 _TOKEN = re.compile(r"\S+")
 _EDGE = re.compile(r"^([^\w]*)(.*?)([^\w]*)$", re.DOTALL)
@@ -71,7 +75,7 @@ class Speller:
         self.vocabulary = vocabulary
         self.known = known
         self._symspell = SymSpell(max_dictionary_edit_distance=2, prefix_length=7)
-        for word, count in vocabulary.counts.items():
+        for word, count in itertools.islice(vocabulary.counts.items(), MAX_WORDS):
             self._symspell.create_dictionary_entry(word, count)
         top = max(vocabulary.counts.values(), default=1)
         self._log_top = math.log1p(top) or 1.0
