@@ -147,3 +147,12 @@ def test_other_forms_stop_words_and_common_words_are_not_corrected(index):
         [r["text"] for r in corpus_records()])
     _, seen = index.search_explained("coal", 3, mode="bm25", correct=True)
     assert seen.corrected == "coal"  # 'goal' is one edit away, but 'coal' is a word
+
+
+def test_only_the_most_frequent_words_are_suggested(monkeypatch):
+    from embedlab.search import spelling
+
+    monkeypatch.setattr(spelling, "MAX_WORDS", 2)
+    small = Speller(VOCAB)  # guitar (9) and concert (5) only
+    assert small.correct("gutiar concrt insulni").text == "guitar concert insulni"
+    assert small.correct("insulin").text == "insulin"  # still in the vocabulary
