@@ -179,6 +179,23 @@ def main() -> None:
         write_section("query-understanding", body)
 
 
+def verdict(results: dict[str, Any]) -> list[str]:
+    """Per expansion and mode, its nDCG@10 change on clean queries of each set, and whether it
+    helps on both (the condition for turning it on by default)."""
+    lines = ["### Expansion: on by default only if it helps on both sets (clean queries)", "",
+             "| expansion | mode | " + " | ".join(f"{n} change" for n in SETS)
+             + " | helps on both |", "|---|---|" + "---:|" * len(SETS) + "---|"]
+    for option in ("neighbours", "prf"):
+        for mode in MODES:
+            if (mode, option) not in results[next(iter(SETS))]["clean"]:
+                continue
+            deltas = [results[n]["clean"][(mode, option)] - results[n]["clean"][(mode, "none")]
+                      for n in SETS]
+            lines.append(f"| {option} | {mode} | " + " | ".join(f"{d:+.4f}" for d in deltas)
+                         + f" | {'yes' if all(d > 0 for d in deltas) else 'no'} |")
+    return lines
+
+
 def report(results: dict[str, Any], began: str, seconds: float, load_start: str,
            load_end: str) -> str:
     lines = [
@@ -222,6 +239,7 @@ def report(results: dict[str, Any], began: str, seconds: float, load_start: str,
                   f"frequency-only correction (BM25 mode) gave back the clean text exactly for "
                   f"{s['restored']} of them, and changed {s['clean_changed']} of the "
                   f"{s['clean']} clean queries (a word not in the index's vocabulary).", ""]
+    lines += verdict(results) + [""]
     if "latency" not in results:
         return "\n".join(lines + ["Latency: being measured."]) + "\n"
     lines += [f"### Latency added per query (SciFact, typo'd queries, "
