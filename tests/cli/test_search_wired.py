@@ -46,5 +46,14 @@ def test_build_search_and_eval_through_index(tmp_path: Path, tiny_st_model: Path
     assert row["dataset"].endswith("[exact]")
     assert abs(row["scores"]["ndcg@10"] - row["scores"]["exact:ndcg@10"]) < 1e-9
     proc = run("eval", "-m", str(tiny_st_model), "--task", f"retrieval:{beir}", "--index",
+               str(index), "--mode", "bm25", "--typos", "1", "--correct", "--json", str(out),
+               "-q")
+    assert proc.returncode == 0, proc.stderr
+    row = json.loads(out.read_text())["results"][0]
+    assert row["dataset"].endswith("[idx, bm25, typos 100%, correct]")
+    assert 0 < row["scores"]["ndcg@10"] <= 1
+    proc = run("eval", "-m", str(tiny_st_model), "--task", f"retrieval:{beir}", "--correct")
+    assert proc.returncode == 2 and "through an index (--index)" in proc.stderr
+    proc = run("eval", "-m", str(tiny_st_model), "--task", f"retrieval:{beir}", "--index",
                "hnsw", "--task", "word-similarity:wordsim353")
     assert proc.returncode == 2 and "retrieval tasks only" in proc.stderr

@@ -72,3 +72,22 @@ def test_evaluation_errors(beir, tmp_path):
         evaluate_index(None, beir, index=tmp_path / "other", mode="bm25")
     with pytest.raises(EmbedlabError, match="different model"):
         evaluate_index(HashEmbedder(salt="z"), beir, index=tmp_path / "other")
+
+
+def test_typos_cost_and_correction_recovers_through_the_index(beir, tmp_path):
+    embedder = HashEmbedder()
+    data = load_beir(beir, split="test")
+    Index.build(tmp_path / "idx", [Document(i, t) for i, t in data.corpus.items()], embedder)
+    score = {}
+    for name, options in {"clean": {}, "typos": {"typos": 1.0},
+                          "corrected": {"typos": 1.0, "correct": True}}.items():
+        score[name] = evaluate_index(None, data, index=tmp_path / "idx", mode="bm25",
+                                     **options)["ndcg@10"]
+    assert score["typos"] < score["clean"]
+    assert score["corrected"] > score["typos"]
+    same = evaluate_index(None, data, index=tmp_path / "idx", mode="bm25", typos=1.0)
+    assert same["ndcg@10"] == score["typos"]  # seeded: the same typos again
+    prf = evaluate_index(None, data, index=tmp_path / "idx", mode="bm25", expand="prf")
+    assert 0 < prf["ndcg@10"] <= 1 and prf["ndcg@10"] != score["clean"]
+    with pytest.raises(EmbedlabError, match="unknown query expansion"):
+        evaluate_index(None, data, index=tmp_path / "idx", expand="wordnet")

@@ -113,10 +113,10 @@ class HeldIndex:
         self.gate = threading.Event()
         self.entered = threading.Event()
 
-    def search(self, *args: Any, **kwargs: Any) -> Any:
+    def search_explained(self, *args: Any, **kwargs: Any) -> Any:
         self.entered.set()
         self.gate.wait(30)
-        return self.inner.search(*args, **kwargs)
+        return self.inner.search_explained(*args, **kwargs)
 
 
 @pytest.mark.anyio
@@ -135,3 +135,20 @@ async def test_a_slow_search_does_not_hold_up_embeddings(index: Any, tiny_embedd
         assert busy.status_code == 429 and busy.json()["error"]["code"] == "queue_full"
         held.gate.set()
         assert [(await s).status_code for s in searches] == [200, 200]
+
+
+def test_search_corrects_and_expands_on_request(client: TestClient, index: Any) -> None:
+    body = client.post("/v1/search", json={"query": "gutiar music", "k": 3, "mode": "bm25",
+                                           "correct": True}).json()
+    assert body["query"] == "gutiar music"
+    assert body["understanding"]["corrected"] == "guitar music"
+    assert body["understanding"]["corrections"] == [{"from": "gutiar", "to": "guitar"}]
+    expected = index.search("guitar music", 3, mode="bm25")
+    assert [h["id"] for h in body["data"]] == [h.doc_id for h in expected]
+    prf = client.post("/v1/search", json={"query": "onion", "k": 3, "expand": "prf"}).json()
+    assert prf["data"][0]["id"] in {"f1", "f2"} and "understanding" in prf
+    plain = client.post("/v1/search", json={"query": "onion", "k": 3}).json()
+    assert "understanding" not in plain
+    for bad in ({"expand": "synonyms"}, {"correct": "yes"}):
+        r = client.post("/v1/search", json={"query": "onion", **bad})
+        assert r.status_code == 422

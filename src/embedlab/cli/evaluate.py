@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from embedlab.cli.common import ModelOpt, err, out
+from embedlab.errors import EmbedlabError
 from embedlab.files import atomic_write
 from embedlab.named_models import DEFAULT_MODEL
 
@@ -35,10 +36,21 @@ def eval_command(
     vocab_limit: Annotated[int | None, typer.Option(min=1, help="Analogy: candidates from "
                                                     "the first N words.")] = None,
     index: Annotated[str | None, typer.Option(
-        help="Retrieval through a built index: hnsw, exact, int8, binary (next to exact).")]
+        help="Retrieval through an index: a kind to build (hnsw, exact, int8, binary; next to "
+             "exact search) or the folder of an index built from the task's corpus.")]
     = None,
     min_rating: Annotated[float | None, typer.Option(
         help="Recommendation: keep interactions rated at least this.")] = None,
+    mode: Annotated[str, typer.Option(help="With --index: dense, bm25 or hybrid search.")
+                    ] = "dense",
+    correct: Annotated[bool, typer.Option(
+        "--correct", help="With --index: correct misspelt query words.")] = False,
+    expand: Annotated[str | None, typer.Option(
+        help="With --index: query expansion, neighbours or prf.")] = None,
+    typos: Annotated[float | None, typer.Option(
+        min=0.0, max=1.0, help="With --index: put typos in this share of the queries' long "
+        "words first (as `embedlab typos`).")] = None,
+    typo_seed: Annotated[int, typer.Option(help="Seed of --typos.")] = 0,
     batch_size: Annotated[int, typer.Option(min=1)] = 32,
     out_dir: Annotated[str | None, typer.Option("--out", help="Write report.md, results.json "
                                                 "and plots here.")] = None,
@@ -54,7 +66,12 @@ def eval_command(
         from embedlab.search.evaluation import evaluate_through_index
 
         results = evaluate_through_index(models, task, index_kind=index, split=split,
-                                         batch_size=batch_size, progress=not quiet)
+                                         mode=mode, batch_size=batch_size, progress=not quiet,
+                                         correct=correct, expand=expand, typos=typos,
+                                         typo_seed=typo_seed)
+    elif correct or expand or typos is not None or mode != "dense":
+        raise EmbedlabError("--mode, --correct, --expand and --typos apply to retrieval "
+                            "through an index (--index)")
     else:
         from embedlab.evaluate.tasks import parse_task
 

@@ -28,6 +28,7 @@ from embedlab.cli.recommend import recommend_app
 from embedlab.cli.search import index_app, search
 from embedlab.cli.serve import serve
 from embedlab.cli.train import distill, finetune, mine, train_static
+from embedlab.cli.typos import typos
 from embedlab.errors import EmbedlabError
 
 app = typer.Typer(
@@ -53,6 +54,7 @@ app.add_typer(index_app, name="index", help="Build and change a search index.")
 app.command("search")(search)
 app.command("serve")(serve)
 app.add_typer(recommend_app, name="recommend")
+app.command()(typos)
 
 
 def _quiet_libraries() -> None:

@@ -199,6 +199,11 @@ def search(
     exact: Annotated[bool, typer.Option("--exact", help="Brute-force dense search.")] = False,
     chunks: Annotated[bool, typer.Option("--chunks", help="Return chunks, not documents.")
                       ] = False,
+    correct: Annotated[bool, typer.Option(
+        "--correct", help="Correct misspelt words from the index's own vocabulary.")] = False,
+    expand: Annotated[str | None, typer.Option(
+        help="Query expansion: neighbours (similar words, BM25 side) or prf "
+             "(pseudo-relevance feedback: RM3 on BM25, Rocchio on dense).")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Search an index: the best documents (or chunks) for a query (or, with --image, the
@@ -212,12 +217,18 @@ def search(
     assert query is not None
 
     with Index.open(directory, model=model) as index:
-        hits = index.search(query, k, mode=mode, filters=filters, fusion=fusion, alpha=alpha,
-                            exact=exact, per_document=not chunks)
+        hits, seen = index.search_explained(query, k, mode=mode, filters=filters,
+                                            fusion=fusion, alpha=alpha, exact=exact,
+                                            per_document=not chunks, correct=correct,
+                                            expand=expand)
     if as_json:
-        print(json.dumps({"query": query, "mode": mode, "k": k,
+        print(json.dumps({**seen.as_dict(), "mode": mode, "k": k,
                           "hits": [h.as_dict() for h in hits]}, ensure_ascii=False))
         return
+    if seen.corrections:
+        err.print(f"searched for: {seen.corrected}", markup=False, highlight=False)
+    if seen.expanded:
+        err.print(f"expanded with: {', '.join(seen.expanded)}", markup=False, highlight=False)
     if not hits:
         err.print("no hits")
     for h in hits:

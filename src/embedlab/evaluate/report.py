@@ -80,6 +80,7 @@ def _cell(r: Result | None, best: float | None, bold: tuple[str, str]) -> str:
 def results_table(results: Sequence[Result]) -> Table:
     """One row per task, one column per model, the main score in each cell (see the module
     docstring)."""
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title="embedlab eval", caption="main score per task (— = does not apply)")
@@ -92,7 +93,8 @@ def results_table(results: Sequence[Result]) -> Table:
     cells = _cells(results)
     for column in _columns(results):
         best = _best(results, column)
-        table.add_row(*column, _metric(results, column),
+        # names such as "scifact [hnsw]" are not rich markup
+        table.add_row(*(escape(c) for c in column), _metric(results, column),
                       *(_cell(cells.get((m, *column)), best, ("[bold green]", "[/]"))
                         for m in models))
     return table

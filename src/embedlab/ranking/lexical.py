@@ -1,7 +1,8 @@
 """BM25, one way for every stage: the tokens, the settings, and a bm25s index over texts.
 
 In: texts (documents, then queries). Out: per query, ``(position, score)`` pairs best first
-(:class:`BM25Index`), or ``(doc_id, score)`` pairs (:class:`BM25Retriever`, the ``Retriever``
+(:class:`BM25Index`; queries of weighted tokens too, for query expansion), or
+``(doc_id, score)`` pairs (:class:`BM25Retriever`, the ``Retriever``
 that evaluate's ``bm25`` pseudo-model and hard-negative mining use). An index's per-generation
 BM25 (:mod:`embedlab.search.bm25`) is a :class:`BM25Index` too, so its figures match
 ``embedlab eval -m bm25`` on unchunked documents.
@@ -15,7 +16,7 @@ word) are not returned. bm25s cannot add to an index: a changed corpus is indexe
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -100,6 +101,34 @@ class BM25Index:
                                            n_threads=1, weight_mask=mask)
         return [[(int(d), float(s)) for d, s in zip(row_d, row_s, strict=True) if s > 0]
                 for row_d, row_s in zip(np.asarray(docs), np.asarray(scores), strict=True)]
+
+
+    def analyse(self, texts: Sequence[str]) -> list[list[str]]:
+        """The tokens BM25 sees in each text (lower-cased, stop words out, stemmed)."""
+        return [list(t) for t in tokenize(texts, as_ids=False)] if texts else []
+
+    def search_weighted(self, queries: Sequence[Mapping[str, float]], k: int, *,
+                        mask: np.ndarray | None = None) -> list[list[tuple[int, float]]]:
+        """Like :meth:`search`, for queries given as ``token -> weight`` (tokens as
+        :meth:`analyse` gives them): a document scores the weighted sum of its per-token BM25
+        scores, so weights that count each token's occurrences give :meth:`search`'s ranking."""
+        if self.model is None or k < 1 or not queries:
+            return [[] for _ in queries]
+        vocab = self.model.vocab_dict
+        out = []
+        for weights in queries:
+            scores = np.zeros(self.size, dtype=np.float32)
+            for token, weight in weights.items():
+                if token in vocab and weight:
+                    scores += np.float32(weight) * self.model.get_scores([token])
+            if mask is not None:
+                scores *= mask
+            top = min(k, self.size)
+            best = np.argpartition(-scores, top - 1)[:top] if top < self.size else \
+                np.arange(self.size)
+            best = best[np.lexsort((best, -scores[best]))]
+            out.append([(int(d), float(scores[d])) for d in best if scores[d] > 0])
+        return out
 
 
 class BM25Retriever:

@@ -10,7 +10,7 @@ Files: ``bm25/rows.npy`` (the row of each BM25 document) and bm25s's own files b
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -49,9 +49,13 @@ class ChunkBM25:
         with reading(target):
             return cls(rows, BM25Index.load(target, len(rows)))
 
-    def search(self, queries: Sequence[str], k: int,
+    def search(self, queries: Sequence[str | Mapping[str, float]], k: int,
                allowed: np.ndarray | None = None) -> list[list[tuple[int, float]]]:
-        """Per query, up to ``k`` ``(row, score)`` pairs, best first; ``allowed``: sorted rows."""
+        """Per query, up to ``k`` ``(row, score)`` pairs, best first; ``allowed``: sorted rows.
+
+        A query is a text, or ``token -> weight`` (an expanded query, see
+        :meth:`BM25Index.search_weighted`).
+        """
         if not len(self.rows) or k < 1:
             return [[] for _ in queries]
         mask = None
@@ -59,5 +63,16 @@ class ChunkBM25:
             mask = np.isin(self.rows, allowed).astype(np.float32)
             if not mask.any():
                 return [[] for _ in queries]
-        found = self.index.search(queries, k, mask=mask)
+        texts = [i for i, q in enumerate(queries) if isinstance(q, str)]
+        weighted = [i for i, q in enumerate(queries) if not isinstance(q, str)]
+        found: list[list[tuple[int, float]]] = [[] for _ in queries]
+        if texts:
+            hits = self.index.search([queries[i] for i in texts], k, mask=mask)  # type: ignore
+            for i, h in zip(texts, hits, strict=True):
+                found[i] = h
+        if weighted:
+            hits = self.index.search_weighted([queries[i] for i in weighted], k,  # type: ignore
+                                              mask=mask)
+            for i, h in zip(weighted, hits, strict=True):
+                found[i] = h
         return [[(int(self.rows[d]), s) for d, s in hits] for hits in found]

@@ -68,3 +68,13 @@ def sqlite_truncated(path: Path) -> str | None:
     if pages and size < pages * page_size:
         return f"cut short: {size} of {pages * page_size} bytes"
     return None
+
+
+def missing_file(folder: Path, generation: str, exc: FileNotFoundError) -> EmbedlabError:
+    """The error for a file of generation ``generation`` of the index at ``folder`` that is not
+    there (the whole generation, when its folder is gone)."""
+    gone = Path(exc.filename) if exc.filename else Path(str(exc.args[0] if exc.args else ""))
+    if not (folder / generation).is_dir():
+        return EmbedlabError(f"{folder / generation}: the current generation is missing "
+                             f"(removed by hand?); {ADVICE}")
+    return EmbedlabError(f"{gone}: missing from the index; {ADVICE}")

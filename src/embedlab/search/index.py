@@ -14,6 +14,8 @@ best chunk, the chunk text and the metadata.
   BM25 rankings of the top ``max(k, 100)`` of each (:mod:`embedlab.search.hybrid`).
 - The index records its model (name and ``fingerprint``, :mod:`embedlab.search.model`); queries
   are encoded with that model, and a query model with another fingerprint is refused.
+- Queries may be corrected (misspelt words, from the index's own vocabulary) and expanded
+  (neighbour terms, pseudo-relevance feedback) first: :mod:`embedlab.search.understanding`.
 - Every write is a new generation published atomically (:mod:`embedlab.search.writing`);
   ``add`` encodes before it takes the writer lock, so other writers wait only for the file
   writes.
@@ -37,13 +39,21 @@ from embedlab.named_models import DEFAULT_MODEL
 from embedlab.search.bm25 import ChunkBM25
 from embedlab.search.catalog import Catalog
 from embedlab.search.chunking import Chunker, ChunkSpec, chunk_spec
-from embedlab.search.damage import ADVICE, DamagedFile, reading
+from embedlab.search.damage import DamagedFile, missing_file, reading
+from embedlab.search.describe import manifest_info
 from embedlab.search.documents import Document, DocumentSet, as_documents, image_documents
 from embedlab.search.generations import MANIFEST, IndexFolder
-from embedlab.search.model import encode_queries, image_encoder, load_model, short_key
+from embedlab.search.model import (
+    encode_queries,
+    encode_texts,
+    image_encoder,
+    load_model,
+    short_key,
+)
 from embedlab.search.querying import GenerationSearch, Hit
 from embedlab.search.store import KINDS, VectorStore
 from embedlab.search.stores import BACKENDS, create_store, open_store
+from embedlab.search.understanding import QueryInfo, QueryTools, rank_understood
 from embedlab.search.writing import (
     FORMAT,
     Prepared,
@@ -74,6 +84,7 @@ class Index:
         self.bm25 = bm25
         self._embedder = embedder
         self._search = GenerationSearch(manifest, catalog, store, bm25)
+        self._tools = self._query_tools()
         #: what the :meth:`build` that made this object did (None for an opened index)
         self.last_report: WriteReport | None = None
 
@@ -99,7 +110,7 @@ class Index:
                 break
             except FileNotFoundError as exc:
                 if folder.current() == generation:  # not a writer's doing: the file is gone
-                    raise _missing(folder, generation, exc) from None
+                    raise missing_file(folder.path, generation, exc) from None
                 continue  # a writer removed it after we read CURRENT: read CURRENT again
         else:
             raise EmbedlabError(f"{folder.path}: the index changed while it was being opened; "
@@ -139,7 +150,11 @@ class Index:
         self.generation, self.manifest = fresh.generation, fresh.manifest
         self.catalog, self.store, self.bm25 = fresh.catalog, fresh.store, fresh.bm25
         self._search = GenerationSearch(self.manifest, self.catalog, self.store, self.bm25)
+        self._tools = self._query_tools()
         return True
+
+    def _query_tools(self) -> QueryTools:
+        return QueryTools(self.path / self.generation, self._search, lambda: self.embedder)
 
     def close(self) -> None:
         self.catalog.close()
@@ -296,30 +311,32 @@ class Index:
         return report
 
     # -- searching ---------------------------------------------------------------------------
-    def search(self, query: str, k: int = 10, *, mode: str = "hybrid",
-               filters: Any = None, fusion: str = "rrf", alpha: float = 0.5,
-               exact: bool = False, per_document: bool = True) -> list[Hit]:
-        """The top ``k`` hits for one query (see :meth:`search_many`)."""
+    def search(self, query: str, k: int = 10, **options: Any) -> list[Hit]:
+        """The top ``k`` hits for one query (options: see :meth:`search_many`)."""
+        return self.search_explained(query, k, **options)[0]
+
+    def search_explained(self, query: str, k: int = 10, **options: Any
+                         ) -> tuple[list[Hit], QueryInfo]:
+        """The top ``k`` hits for one query, and what correction and expansion did to it."""
         if not isinstance(query, str):
             raise EmbedlabError(f"the query must be text, got {type(query).__name__}")
-        return self.search_many([query], k, mode=mode, filters=filters, fusion=fusion,
-                                alpha=alpha, exact=exact, per_document=per_document)[0]
+        ranked, infos = self.rank_explained([query], k, **options)
+        with self._reading_catalog():
+            return self._search.hits(ranked)[0], infos[0]
 
-    def search_many(self, queries: Sequence[str], k: int = 10, *, mode: str = "hybrid",
-                    filters: Any = None, fusion: str = "rrf", alpha: float = 0.5,
-                    exact: bool = False, per_document: bool = True,
-                    batch_size: int = 32) -> list[list[Hit]]:
+    def search_many(self, queries: Sequence[str], k: int = 10, **options: Any
+                    ) -> list[list[Hit]]:
         """Per query, the top ``k`` hits.
 
         ``mode``: hybrid (default), dense, bm25. ``filters``: ``["field=value", ...]`` or a
         mapping (see :mod:`embedlab.search.filters`). ``fusion``: rrf or weighted (``alpha`` on
         dense). ``exact``: brute-force dense search (the reference for the ANN index).
-        ``per_document``: one hit per document (its best chunk), else chunks.
+        ``per_document``: one hit per document (its best chunk), else chunks. ``correct``:
+        correct misspelt words from the index's vocabulary; ``expand``: ``neighbours`` or
+        ``prf`` (see :mod:`embedlab.search.understanding`). ``batch_size``: query encoding.
         """
-        ranked = self.rank(queries, k, mode=mode, filters=filters, fusion=fusion, alpha=alpha,
-                           exact=exact, per_document=per_document, batch_size=batch_size)
         with self._reading_catalog():
-            return self._search.hits(ranked)
+            return self._search.hits(self.rank_explained(queries, k, **options)[0])
 
     @contextlib.contextmanager
     def _reading_catalog(self) -> Iterator[None]:
@@ -329,12 +346,18 @@ class Index:
         except sqlite3.DatabaseError as exc:
             raise DamagedFile(self.catalog.path, str(exc)) from None
 
-    def rank(self, queries: Sequence[str], k: int = 10, *, mode: str = "hybrid",
-             filters: Any = None, fusion: str = "rrf", alpha: float = 0.5, exact: bool = False,
-             per_document: bool = True,
-             batch_size: int = 32) -> list[list[tuple[str | int, float, int]]]:
+    def rank(self, queries: Sequence[str], k: int = 10,
+             **options: Any) -> list[list[tuple[str | int, float, int]]]:
         """Like :meth:`search_many` without texts: per query ``(key, score, row)``, where key is
         the document id (``per_document``) or the chunk row."""
+        return self.rank_explained(queries, k, **options)[0]
+
+    def rank_explained(self, queries: Sequence[str], k: int = 10, *, mode: str = "hybrid",
+                       filters: Any = None, fusion: str = "rrf", alpha: float = 0.5,
+                       exact: bool = False, per_document: bool = True, correct: bool = False,
+                       expand: str | None = None, batch_size: int = 32
+                       ) -> tuple[list[list[tuple[str | int, float, int]]], list[QueryInfo]]:
+        """:meth:`rank`, and per query a :class:`QueryInfo`."""
 
         def encode(texts: list[str]) -> np.ndarray:
             return encode_queries(self.embedder, texts, batch_size,
@@ -350,10 +373,14 @@ class Index:
         if self.modality == "image" and mode == "hybrid":  # BM25 over file paths: no
             mode = "dense"
 
+        def encode_documents(texts: list[str]) -> np.ndarray:
+            return encode_texts(self.embedder, texts, "document", batch_size, False)[0]
+
         with self._reading_catalog():
-            return self._search.rank(queries, k, mode=mode, filters=filters, fusion=fusion,
-                                     alpha=alpha, exact=exact, per_document=per_document,
-                                     encode=encode)
+            return rank_understood(self._tools, queries, k, mode=mode, filters=filters,
+                                   fusion=fusion, alpha=alpha, exact=exact,
+                                   per_document=per_document, correct=correct, expand=expand,
+                                   encode=encode, encode_documents=encode_documents)
 
     # -- describing --------------------------------------------------------------------------
     def info(self) -> dict[str, Any]:
@@ -369,43 +396,3 @@ def _old_manifest(folder: IndexFolder) -> dict[str, Any] | None:
     except (EmbedlabError, FileNotFoundError):
         return None
 
-
-def _missing(folder: IndexFolder, generation: str, exc: FileNotFoundError) -> EmbedlabError:
-    """The error for a file of the current generation that is not there."""
-    gone = Path(exc.filename) if exc.filename else Path(str(exc.args[0] if exc.args else ""))
-    if not (folder.path / generation).is_dir():
-        return EmbedlabError(f"{folder.path / generation}: the current generation is missing "
-                             f"(removed by hand?); {ADVICE}")
-    return EmbedlabError(f"{gone}: missing from the index; {ADVICE}")
-
-
-def _folder_bytes(path: Path) -> int:
-    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
-
-
-def manifest_info(path: Path, manifest: dict[str, Any]) -> dict[str, Any]:
-    """The ``embedlab index info`` summary of one generation."""
-    store = manifest["store"]
-    gen_dir = path / manifest["generation"]
-    out: dict[str, Any] = {
-        "path": str(path), "generation": manifest["generation"],
-        "model": manifest["model"]["name"], "model_key": short_key(manifest["model"]["key"]),
-        "dim": manifest["model"]["dim"], "backend": store["backend"], "kind": store["kind"],
-        "documents": manifest["documents"], "chunks": manifest["chunks"],
-        "chunking": manifest["chunking"], "fields": manifest.get("fields", []),
-        "created": manifest.get("created"), "updated": manifest.get("updated"),
-        "bytes_on_disk": _folder_bytes(gen_dir) if gen_dir.is_dir() else None,
-    }
-    if store["backend"] == "faiss":
-        from embedlab.search.backends.faiss_store import describe
-
-        out["structure"] = describe(store)
-        out["deleted_rows"] = store.get("deleted", 0)
-        rows = max(int(store.get("rows", 0)), 1)
-        ann = store.get("ann_bytes")
-        out["index_bytes_per_vector"] = round(ann / rows, 1) if ann else \
-            {"flat": 4.0 * store["dim"], "binary": store["dim"] / 8}.get(store["structure"])
-    else:
-        where = store["location"].get("url") or "local mode"
-        out["structure"] = f"Qdrant collection {store['collection']} ({where})"
-    return out

@@ -14,7 +14,7 @@ fuses the dense and BM25 rankings of the top ``max(k, 100)`` of each
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -60,6 +60,21 @@ def check_options(mode: str, k: int, fusion: str) -> None:
         raise EmbedlabError(f"unknown fusion {fusion!r}; expected one of: {', '.join(FUSIONS)}")
 
 
+def check_queries(queries: Sequence[str]) -> list[str]:
+    """The queries as a list; an empty one, or one that is not valid text, is refused."""
+    queries = list(queries)
+    for i, q in enumerate(queries):
+        what = "the query" if len(queries) == 1 else f"query {i + 1}"
+        if not isinstance(q, str) or not q.strip():
+            raise EmbedlabError(f"{what} is empty")
+        try:
+            q.encode("utf-8")
+        except UnicodeEncodeError:
+            raise EmbedlabError(f"{what} is not valid text (it holds a lone surrogate "
+                                "character)") from None
+    return queries
+
+
 class GenerationSearch:
     """The searches over one generation's catalog, vector store and BM25 (see the module
     docstring)."""
@@ -74,21 +89,26 @@ class GenerationSearch:
 
     def rank(self, queries: Sequence[str], k: int, *, mode: str, filters: Any, fusion: str,
              alpha: float, exact: bool, per_document: bool,
-             encode: Callable[[list[str]], np.ndarray]) -> Ranked:
-        """Per query ``(key, score, row)``, best first (see the module docstring)."""
+             encode: Callable[[list[str]], np.ndarray], vectors: np.ndarray | None = None,
+             weights: Sequence[Mapping[str, float] | None] | None = None) -> Ranked:
+        """Per query ``(key, score, row)``, best first (see the module docstring).
+
+        ``vectors``: the dense query vectors, where the caller made them (pseudo-relevance
+        feedback); ``weights``: per query, BM25 ``token -> weight`` in place of its text
+        (query expansion), or None for the text.
+        """
         check_options(mode, k, fusion)
-        queries = list(queries)
-        for i, q in enumerate(queries):
-            if not isinstance(q, str) or not q.strip():
-                what = "the query" if len(queries) == 1 else f"query {i + 1}"
-                raise EmbedlabError(f"{what} is empty")
-        where = self._where(filters)
+        queries = check_queries(queries)
+        where = self.where(filters)
         depth = max(k, HYBRID_DEPTH) if mode == "hybrid" else k
         dense = lexical = None
         if mode in ("dense", "hybrid"):
-            dense = self._dense(encode(queries), depth, where, exact, per_document)
+            dense = self.dense(encode(queries) if vectors is None else vectors, depth, where,
+                               exact, per_document)
         if mode in ("bm25", "hybrid"):
-            lexical = self._lexical(queries, depth, where, per_document)
+            asked = queries if weights is None else \
+                [q if w is None else w for q, w in zip(queries, weights, strict=True)]
+            lexical = self.lexical(asked, depth, where, per_document)
         if mode == "dense":
             return [r[:k] for r in dense]  # type: ignore[index]
         if mode == "bm25":
@@ -102,7 +122,8 @@ class GenerationSearch:
             out.append([(key, s, row_of[key]) for key, s in fused[:k]])
         return out
 
-    def _where(self, filters: Any) -> Where | None:
+    def where(self, filters: Any) -> Where | None:
+        """The store's filter for ``filters`` (None for none); unknown fields are refused."""
         parsed = parse_filters(filters)
         if not parsed:
             return None
@@ -144,8 +165,9 @@ class GenerationSearch:
                 break
         return out
 
-    def _dense(self, vectors: np.ndarray, depth: int, where: Where | None, exact: bool,
-               per_document: bool) -> Ranked:
+    def dense(self, vectors: np.ndarray, depth: int, where: Where | None, exact: bool,
+              per_document: bool) -> Ranked:
+        """Per query vector, the top ``depth`` of the vector store."""
         total = self.manifest["chunks"]
         fetch = min(depth * 2 + 8 if per_document else depth, max(total, 1))
         results: Ranked = [[] for _ in range(len(vectors))]
@@ -162,8 +184,9 @@ class GenerationSearch:
             fetch = min(fetch * 4, total)
         return results
 
-    def _lexical(self, queries: list[str], depth: int, where: Where | None,
-                 per_document: bool) -> Ranked:
+    def lexical(self, queries: Sequence[str | Mapping[str, float]], depth: int,
+                where: Where | None, per_document: bool) -> Ranked:
+        """Per query (a text, or BM25 ``token -> weight``), the top ``depth`` of BM25."""
         total = max(len(self.bm25.rows), 1)
         fetch = min(depth * 2 + 8 if per_document else depth, total)
         allowed = where.rows if where is not None else None

@@ -85,6 +85,11 @@ class VectorStore(ABC):
         ``exact`` searches by brute force whatever the index kind (the reference for recall).
         """
 
+    def vectors_of(self, rows: np.ndarray) -> np.ndarray | None:
+        """The stored vectors of ``rows``, where the store keeps them at hand (else None:
+        the caller encodes the rows' texts again)."""
+        return None
+
     @abstractmethod
     def info(self) -> dict[str, Any]:
         """Kind, sizes and settings, for ``embedlab index info``."""

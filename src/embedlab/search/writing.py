@@ -4,7 +4,8 @@ written and published.
 In: documents (a :class:`DocumentSet`), the chunker and the model (:func:`prepare`, done before
 the writer lock is taken, so other writers wait only for the file writes), then the current
 generation's manifest and store with the ids to delete (:func:`write_generation`, with the lock
-held). Out: a new generation folder published atomically by :class:`IndexFolder`, and a
+held). Out: a new generation folder (catalog, vectors, BM25, and the vocabulary that spelling
+correction uses) published atomically by :class:`IndexFolder`, and a
 :class:`WriteReport` of what was done. A failure leaves no trace: the temporary folder is
 removed and ``CURRENT`` still names the previous generation.
 """
@@ -31,6 +32,7 @@ from embedlab.search.generations import IndexFolder
 from embedlab.search.model import encode_texts
 from embedlab.search.store import VectorStore
 from embedlab.search.stores import open_store
+from embedlab.search.vocabulary import Vocabulary
 from embedlab.version import VERSION
 
 #: the layout version of a generation (manifest, catalog, store files, ``bm25/``)
@@ -165,6 +167,7 @@ def write_generation(folder: IndexFolder, base: dict[str, Any], base_dir: Path |
                 catalog.renumber(new_row)
             live_rows, texts = catalog.texts()
             ChunkBM25.build(live_rows, texts).save(tmp)
+            Vocabulary.build(texts).save(tmp)
             manifest.update({
                 "store": store.save(tmp), "documents": catalog.count_documents(),
                 "chunks": catalog.count_chunks(), "fields": catalog.fields(), "updated": now(),

@@ -77,7 +77,8 @@ class EmbeddingRequest(BaseModel):
 
 
 class SearchRequest(BaseModel):
-    """``POST /v1/search``: the options of ``Index.search``, plus ``map`` for a 2-D PCA map."""
+    """``POST /v1/search``: the options of ``Index.search`` (``correct`` and ``expand``
+    included), plus ``map`` for a 2-D PCA map."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -88,6 +89,8 @@ class SearchRequest(BaseModel):
     filter: Filter | None = None
     per_document: StrictBool = True
     map: StrictBool = False
+    correct: StrictBool = False
+    expand: Literal["neighbours", "prf"] | None = None
 
     @field_validator("filter", mode="before")
     @classmethod

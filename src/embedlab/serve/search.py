@@ -1,8 +1,9 @@
 """The search path of the server: an :class:`embedlab.search.Index`, and a 2-D map of results.
 
-In: a :class:`~embedlab.serve.schemas.SearchRequest`. Out: the answer body (hits with scores,
-and, when asked, PCA coordinates of the query and the hits for the page's map). The index
-picks up generations that writers publish while the server runs.
+In: a :class:`~embedlab.serve.schemas.SearchRequest`. Out: the answer body (hits with scores;
+with ``correct`` or ``expand``, the query as searched under ``understanding``; and, when asked,
+PCA coordinates of the query and the hits for the page's map). The index picks up
+generations that writers publish while the server runs.
 
 Searches run on threads of their own (``search_threads``), not where the embeddings' batches
 are sent or encoded: a slow search (a large filter, a deep ``k``) then delays other searches,
@@ -57,7 +58,7 @@ class SearchService:
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
 
-    async def _run(self, req: SearchRequest, k: int) -> list[Any]:
+    async def _run(self, req: SearchRequest, k: int) -> tuple[list[Any], Any]:
         if self.admitted >= self.max_searches:
             raise QueueFull(1)
         self.admitted += 1
@@ -66,14 +67,16 @@ class SearchService:
         finally:
             self.admitted -= 1
 
-    def _search(self, req: SearchRequest, k: int) -> list[Any]:
-        """On a search thread: refresh the generation now and then, then search."""
+    def _search(self, req: SearchRequest, k: int) -> tuple[list[Any], Any]:
+        """On a search thread: refresh the generation now and then, then search; the hits and
+        what correction and expansion did to the query."""
         refresh = getattr(self.index, "refresh", None)
         if refresh is not None and time.monotonic() - self._checked > _REFRESH_EVERY:
             self._checked = time.monotonic()
             refresh()
-        return self.index.search(req.query, k, mode=req.mode, filters=req.filter,
-                                 per_document=req.per_document)
+        return self.index.search_explained(req.query, k, mode=req.mode, filters=req.filter,
+                                           per_document=req.per_document, correct=req.correct,
+                                           expand=req.expand)
 
     async def search(self, req: SearchRequest, model: str) -> dict[str, Any]:
         k = min(10, self.max_k) if req.k is None else req.k
@@ -83,12 +86,16 @@ class SearchService:
         if not req.query.strip():
             raise APIError(400, "query must not be empty", "empty_input", param="query")
         self.embeddings.check_texts([req.query])
-        hits = await self._run(req, k)
+        hits, seen = await self._run(req, k)
         if self.on_top1 is not None and hits and req.mode == "dense":  # cosine scores only
             self.on_top1(float(hits[0].score))
         points = None
         if req.map and hits:
-            query = await self.embeddings.embed([req.query], "query")
+            query = await self.embeddings.embed([seen.corrected], "query")
             docs = await self.embeddings.embed([h.text for h in hits], "document")
             points = pca_2d(np.vstack([query.vectors, docs.vectors]))
-        return search_answer(hits, model, req.query, points)
+        answer = search_answer(hits, model, req.query, points)
+        if req.correct or req.expand:
+            # the query as searched: {"corrected", "corrections": [{"from", "to"}], "expanded"}
+            answer["understanding"] = {k: v for k, v in seen.as_dict().items() if k != "query"}
+        return answer

@@ -205,6 +205,9 @@ class FaissStore(VectorStore):
                 "dim": self.dim, "rows": self.n_rows, "deleted": int(self.deleted.sum()),
                 "settings": self.settings, "ann_bytes": self.ann_bytes}
 
+    def vectors_of(self, rows: np.ndarray) -> np.ndarray | None:
+        return np.asarray(self.vectors[np.asarray(rows, dtype=np.int64)], dtype=np.float32)
+
     def bytes_per_vector(self) -> float:
         """Bytes of the searched index per row (the float matrix beside it not counted)."""
         if self.ann_bytes is not None:
