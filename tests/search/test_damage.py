@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import HashEmbedder, corpus_records
+from search_helpers import HashEmbedder, corpus_records
 
 from embedlab.errors import EmbedlabError
 from embedlab.search.index import Index

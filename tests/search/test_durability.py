@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import HashEmbedder
+from search_helpers import HashEmbedder
 
 from embedlab.errors import EmbedlabError
 from embedlab.search import Document, Index

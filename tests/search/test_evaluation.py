@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import HashEmbedder, corpus_records
+from search_helpers import HashEmbedder, corpus_records
 
 from embedlab.data.retrieval_sets import load_beir
 from embedlab.errors import EmbedlabError

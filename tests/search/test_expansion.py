@@ -7,7 +7,7 @@ from collections import Counter
 
 import numpy as np
 import pytest
-from conftest import HashEmbedder
+from search_helpers import HashEmbedder
 
 from embedlab.ranking.lexical import BM25Index
 from embedlab.search import Document, Index, understanding

@@ -3,7 +3,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import HashEmbedder, corpus_records
+from search_helpers import HashEmbedder, corpus_records
 
 from embedlab.errors import EmbedlabError
 from embedlab.search import Document, Index, rrf, weighted_sum

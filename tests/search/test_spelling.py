@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import HashEmbedder, corpus_records
+from search_helpers import HashEmbedder, corpus_records
 
 from embedlab.errors import EmbedlabError
 from embedlab.search import Document, Index
