@@ -75,7 +75,9 @@ def _row_id(value: Any, path: str, row: int, id_field: str) -> str:
 
 
 def _from_table(header: list[str], rows: list[tuple[int, list[str]]], field: str | None,
-                path: str) -> TextTable:
+                path: str, offset: int = 0) -> TextTable:
+    """Texts of delimited rows ``(row number, cells)`` under ``header``; without an id column
+    the ids are row numbers from ``offset`` (the rows before this block)."""
     chosen = text_column(header, field, path)
     col = header.index(chosen)
     id_field = guess_column(header, ID_NAMES, exclude=chosen)
@@ -87,7 +89,7 @@ def _from_table(header: list[str], rows: list[tuple[int, list[str]]], field: str
                                 f"{chosen!r} (column {col + 1})")
         texts.append(cells[col])
         if id_col is None or id_field is None:
-            ids.append(str(len(ids)))
+            ids.append(str(offset + len(ids)))
         else:
             ids.append(_row_id(cells[id_col] if id_col < len(cells) else None, path, row,
                                id_field))

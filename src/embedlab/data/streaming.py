@@ -26,7 +26,14 @@ from pathlib import Path
 from typing import IO, Any
 
 from embedlab.data.columns import ID_NAMES, guess_column, text_column
-from embedlab.data.readers import TextTable, _as_text, _from_parquet, _row_id, read_texts
+from embedlab.data.readers import (
+    TextTable,
+    _as_text,
+    _from_parquet,
+    _from_table,
+    _row_id,
+    read_texts,
+)
 from embedlab.data.records import (
     DELIMITERS,
     GZIP_MAGIC,
@@ -197,23 +204,9 @@ class TextStream:
         if header is None:
             raise EmbedlabError(f"{self.source}: the file is empty")
         names = [name.strip() for name in header[1]]
-        chosen = text_column(names, self.field, self.source)
-        col = names.index(chosen)
-        id_field = guess_column(names, ID_NAMES, exclude=chosen)
-        id_col = names.index(id_field) if id_field else None
+        text_column(names, self.field, self.source)  # a wrong field fails before any row
         for block in self._blocks((n, cells) for n, cells in numbered):
-            texts, ids = [], []
-            for row, cells in block:
-                if col >= len(cells):
-                    raise EmbedlabError(f"{self.source}: row {row} has {len(cells)} columns, no "
-                                        f"{chosen!r} (column {col + 1})")
-                texts.append(cells[col])
-                if id_col is None or id_field is None:
-                    ids.append(str(self.count + len(ids)))
-                else:
-                    ids.append(_row_id(cells[id_col] if id_col < len(cells) else None,
-                                       self.source, row, id_field))
-            yield TextTable(texts, ids, chosen, self.source)
+            yield _from_table(names, block, self.field, self.source, offset=self.count)
 
 
 def _size(path: str) -> int:
