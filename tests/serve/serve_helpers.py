@@ -5,6 +5,7 @@
 - :func:`serving`: an ``httpx.AsyncClient`` on an app with its lifespan running (no sockets);
 - :func:`real_server`: the app on a loopback port under uvicorn, in a thread;
 - :func:`until`: wait on the event loop for a condition;
+- :func:`wait_until_ready`: wait for a real ``embedlab serve`` process to answer ``/ready``;
 - ``DOCS``: a small corpus with a ``topic`` field, for indexes built with the tiny model.
 """
 
@@ -12,9 +13,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import subprocess
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -108,3 +111,17 @@ async def until(predicate: Any, timeout: float = 10.0) -> None:
     while not predicate():
         assert time.monotonic() < deadline, "condition not reached in time"
         await asyncio.sleep(0.005)
+
+
+def wait_until_ready(proc: subprocess.Popen, url: str, log: Path, seconds: float = 120) -> None:
+    """Poll ``url``'s ``/ready`` until it answers 200; fail with the server's log if the
+    process exits first, or after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while True:
+        assert proc.poll() is None, log.read_text()
+        assert time.monotonic() < deadline, "the server did not become ready"
+        try:
+            if httpx.get(url + "/ready", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.2)

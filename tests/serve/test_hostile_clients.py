@@ -24,6 +24,7 @@ from typing import Any
 import httpx
 import psutil
 import pytest
+from serve_helpers import wait_until_ready
 
 from embedlab.serve.server import bind
 
@@ -55,15 +56,7 @@ def server(tiny_st_model: Path, index_dir: Path, tmp_path_factory: pytest.TempPa
         proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            assert proc.poll() is None, log.read_text()
-            assert time.monotonic() < deadline, "the server did not become ready"
-            try:
-                if httpx.get(url + "/ready", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
+        wait_until_ready(proc, url, log)
         yield url, port, proc.pid
     finally:
         proc.send_signal(signal.SIGINT)

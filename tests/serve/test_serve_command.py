@@ -6,11 +6,11 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
+from serve_helpers import wait_until_ready
 
 from embedlab.errors import EmbedlabError
 from embedlab.serve.guard import host_allowed, host_name
@@ -86,15 +86,7 @@ def test_the_process_serves_then_stops_on_sigint(tiny_st_model: Path, index_dir:
                                  "k", "--max-items", "3"], stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            assert proc.poll() is None, log.read_text()
-            assert time.monotonic() < deadline, "the server did not become ready"
-            try:
-                if httpx.get(url + "/ready", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
+        wait_until_ready(proc, url, log)
         auth = {"Authorization": "Bearer k"}
         r = httpx.post(url + "/v1/embeddings", json={"input": ["a dog", "a cat"]}, headers=auth)
         assert r.status_code == 200 and len(r.json()["data"]) == 2
