@@ -123,13 +123,25 @@ async def exchange(port: int, data: bytes, body: bytes = b"", trickle: float = 0
         writer.close()
 
 
-async def hostile(port: int, stop: asyncio.Event, statuses: Counter[str], slow: int) -> None:
+KINDS = ("slow", "filters", "bursts")  # the hostile kinds, each can run alone
+
+
+async def hostile(port: int, stop: asyncio.Event, statuses: Counter[str], slow: int,
+                  kinds: tuple[str, ...] = KINDS, pace: dict[str, float] | None = None) -> None:
+    """The hostile clients of ``kinds`` against ``port`` until ``stop``; answers counted by
+    kind and status. A looping kind named in ``pace`` sends at most that many a second."""
+    pace = pace or {}
     huge = orjson.dumps({"query": "a dog", "filter": {"topic": [f"v{i}" for i in range(40_000)]}})
     many = orjson.dumps({"query": "a dog", "filter": {"topic": [f"{i}" for i in range(8_000)]}})
     oversized = b"x" * (17 << 20)
 
     async def loop(kind: str, once) -> None:
+        interval = 1 / pace[kind] if pace.get(kind) else 0.0
+        due = time.perf_counter()
         while not stop.is_set():
+            if interval:  # at most pace[kind] a second (the ceiling: the same load)
+                due += interval
+                await asyncio.sleep(max(0.0, due - time.perf_counter()))
             statuses[f"{kind} {await once()}"] += 1
 
     async def slow_body() -> int:
@@ -158,42 +170,65 @@ async def hostile(port: int, stop: asyncio.Event, statuses: Counter[str], slow: 
             except TimeoutError:
                 pass
 
-    tasks = [asyncio.create_task(loop("slow-body", slow_body)) for _ in range(slow)]
-    tasks += [asyncio.create_task(loop("half-header", half_header)) for _ in range(slow)]
-    tasks.append(asyncio.create_task(loop("filter-40000", huge_filter)))
-    tasks.append(asyncio.create_task(loop("filter-8000", many_filter)))
-    tasks.append(asyncio.create_task(bursts()))
+    tasks = []
+    if "slow" in kinds:
+        tasks += [asyncio.create_task(loop("slow-body", slow_body)) for _ in range(slow)]
+        tasks += [asyncio.create_task(loop("half-header", half_header)) for _ in range(slow)]
+    if "filters" in kinds:
+        tasks.append(asyncio.create_task(loop("filter-40000", huge_filter)))
+        tasks.append(asyncio.create_task(loop("filter-8000", many_filter)))
+    if "bursts" in kinds:
+        tasks.append(asyncio.create_task(bursts()))
     await stop.wait()
     for task in tasks:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
 
 
-async def attack(port: int, seconds: float, slow: int) -> None:
-    """The hostile clients for ``seconds`` (in a process of their own); counts on stdout."""
+async def attack(port: int, seconds: float, slow: int, kinds: tuple[str, ...] = KINDS,
+                 pace: dict[str, float] | None = None) -> None:
+    """The hostile clients for ``seconds`` (in a process of their own); on stdout, one JSON
+    line: their answers' counts and this process's CPU seconds (user + system) while attacking.
+    """
+    start = psutil.Process().cpu_times()
     stop = asyncio.Event()
     statuses: Counter[str] = Counter()
-    task = asyncio.create_task(hostile(port, stop, statuses, slow))
+    task = asyncio.create_task(hostile(port, stop, statuses, slow, kinds, pace))
     await asyncio.sleep(seconds)
     stop.set()
     await task
-    print(orjson.dumps(dict(statuses)).decode())
+    cpu = psutil.Process().cpu_times()
+    used = cpu.user + cpu.system - start.user - start.system
+    print(orjson.dumps({"statuses": dict(statuses), "cpu_s": used}).decode())
 
 
 def round_(url: str, port: int, make, concurrency: int, seconds: float, with_hostile: bool,
-           slow: int, statuses: Counter[str]) -> list[Outcome]:
-    """One round of normal load; with the hostile clients in another process if asked (so
-    their work does not delay this process's clients and count as the server's latency)."""
+           slow: int, statuses: Counter[str], kinds: tuple[str, ...] = KINDS,
+           cpu: list[float] | None = None, pace: dict[str, float] | None = None,
+           on_start=None) -> list[Outcome]:
+    """One round of normal load; with the hostile clients (``kinds`` of them, against
+    ``port``) in another process if asked (so their work does not delay this process's
+    clients and count as the server's latency). Their CPU seconds are appended to ``cpu``.
+    """
     child = None
     if with_hostile:
         child = subprocess.Popen([sys.executable, __file__, "--attack", str(port), "--seconds",
-                                  str(seconds + 1.5), "--slow", str(slow)],
+                                  str(seconds + 1.5), "--slow", str(slow),
+                                  "--kinds", ",".join(kinds),
+                                  "--pace", orjson.dumps(pace or {}).decode()],
                                  stdout=subprocess.PIPE, text=True)
+        # its imports (torch, via encode.py: ~1.5 s of CPU) must not fall in the measured time
+        assert child.stdout is not None and child.stdout.readline().strip() == "ready"
         time.sleep(1.0)  # let them connect and start holding
+    if on_start is not None:
+        on_start()  # the normal load starts now
     outcomes, _ = run(run_load(url, make, concurrency, seconds, 10**6))
     if child is not None:
         out, _ = child.communicate(timeout=seconds + 120)
-        statuses.update(orjson.loads(out.strip().splitlines()[-1]))
+        got = orjson.loads(out.strip().splitlines()[-1])
+        statuses.update(got["statuses"])
+        if cpu is not None:
+            cpu.append(got["cpu_s"])
     return outcomes
 
 
@@ -239,9 +274,13 @@ def main() -> None:
     parser.add_argument("--settle", type=float, default=60.0)
     parser.add_argument("--write", action="store_true", help="write into results.md")
     parser.add_argument("--attack", type=int, help=argparse.SUPPRESS)  # the hostile process
+    parser.add_argument("--kinds", default=",".join(KINDS), help=argparse.SUPPRESS)
+    parser.add_argument("--pace", default="{}", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.attack:
-        run(attack(args.attack, args.seconds, args.slow))
+        print("ready", flush=True)
+        run(attack(args.attack, args.seconds, args.slow, tuple(args.kinds.split(",")),
+                   orjson.loads(args.pace)))
         return
     load_start = uptime()
     started = time.time()

@@ -155,6 +155,7 @@ class Outcome:
     latency: float
     status: int
     texts: int
+    path: str = ""
 
 
 @dataclass
@@ -272,7 +273,8 @@ async def run_load(url: str, make: Callable[[int], Request], concurrency: int, s
                     conn.close()
                     resp = None
                 status = resp.status if resp is not None else 0
-                outcomes.append(Outcome(time.perf_counter() - t0, status, request.texts))
+                outcomes.append(Outcome(time.perf_counter() - t0, status, request.texts,
+                                        request.path))
                 if check is not None:
                     check(request, resp)
         finally:

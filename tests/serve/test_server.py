@@ -207,3 +207,22 @@ async def test_metrics_find_the_route_where_starlette_does_not_record_it(
     assert metric(text, "embedlab_requests_total", route="/v1/models/{model}",
                   status="204") == 1
     assert metric(text, "embedlab_requests_total", route="unmatched", status="204") == 1
+
+
+def test_run_server_shortens_the_switch_interval(tmp_path: Any) -> None:
+    """The search thread takes the GIL back from a busy event loop after 0.5 ms, not 5 ms:
+    run_server sets it before anything else (here it then fails on an unknown model)."""
+    import sys
+
+    from embedlab.errors import EmbedlabError
+    from embedlab.serve import server
+
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(0.005)
+    try:
+        with pytest.raises(EmbedlabError):
+            server.run_server("no-such-model-here", port=0, processes=False)
+        assert sys.getswitchinterval() == pytest.approx(server.SWITCH_INTERVAL_S)
+        assert server.SWITCH_INTERVAL_S < 0.005
+    finally:
+        sys.setswitchinterval(before)

@@ -47,6 +47,22 @@ def quiet_openmp() -> None:
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 
+#: Python's switch interval in the server process (default 5 ms), see :func:`short_switches`
+SWITCH_INTERVAL_S = 0.0005
+
+
+def short_switches() -> None:
+    """Let a thread waiting for the GIL get it after 0.5 ms instead of 5 ms.
+
+    Searches encode their query with torch on a search thread of this process; every torch
+    call gives the GIL up and must take it back. While the event loop is busy (hostile clients
+    looping refused requests), each take-back waited up to the 5 ms default, and a query of a
+    few hundred calls took ~1 s: the p99 of searches rose 6x while embeddings (in worker
+    processes) did not move (benchmarks/results.md, "hostile-split").
+    """
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
+
+
 def make_server(app: Any, *, log_level: str = "warning", access_log: bool = False,
                 drain_timeout_s: float = 30.0, header_timeout_s: float = 10.0) -> Any:
     """A uvicorn server for ``app`` that waits up to ``drain_timeout_s`` on shutdown and
@@ -97,6 +113,7 @@ def run_server(
     count) instead of threads of this process. ``log`` gets the start-up lines.
     """
     quiet_openmp()
+    short_switches()
     from embedlab.registry import load
     from embedlab.serve.app import create_app
 
