@@ -10,6 +10,7 @@ Every socket and request has a timeout, so no case can hang the suite.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import signal
 import socket
@@ -38,18 +39,17 @@ MAX_REQUESTS = 24
 MAX_INFLIGHT = 4 << 20
 
 
-@pytest.fixture(scope="module")
-def server(tiny_st_model: Path, index_dir: Path, tmp_path_factory: pytest.TempPathFactory
-           ) -> Iterator[tuple[str, int, int]]:
+@contextlib.contextmanager
+def running_server(tiny_st_model: Path, index_dir: Path, log: Path,
+                   body_timeout: float = BODY_TIMEOUT) -> Iterator[tuple[str, int, int]]:
     """``(base_url, port, pid)`` of a real server process, stopped with SIGINT at the end."""
     sock = bind("127.0.0.1", 0)
     port = sock.getsockname()[1]
     sock.close()
-    log = tmp_path_factory.mktemp("hostile") / "server.log"
     args = [sys.executable, "-m", "embedlab.serve", "-m", str(tiny_st_model), "--index",
             str(index_dir), "--port", str(port), "--threads", "--workers", "1",
             "--api-key", KEY, "--header-timeout", str(HEADER_TIMEOUT), "--body-timeout",
-            str(BODY_TIMEOUT), "--max-body-bytes", str(MAX_BODY), "--max-requests",
+            str(body_timeout), "--max-body-bytes", str(MAX_BODY), "--max-requests",
             str(MAX_REQUESTS), "--max-inflight-bytes", str(MAX_INFLIGHT), "--log-level",
             "warning"]
     with open(log, "w") as out:
@@ -67,6 +67,15 @@ def server(tiny_st_model: Path, index_dir: Path, tmp_path_factory: pytest.TempPa
             proc.wait(10)
     text = log.read_text()
     assert "Traceback" not in text, text
+
+
+@pytest.fixture(scope="module")
+def server(tiny_st_model: Path, index_dir: Path, tmp_path_factory: pytest.TempPathFactory
+           ) -> Iterator[tuple[str, int, int]]:
+    """The server most tests share (short header and body deadlines)."""
+    log = tmp_path_factory.mktemp("hostile") / "server.log"
+    with running_server(tiny_st_model, index_dir, log) as running:
+        yield running
 
 
 def raw(port: int, data: bytes, *, timeout: float = 10.0, then: bytes = b"") -> tuple[int, bool]:
@@ -205,8 +214,16 @@ def test_requests_in_flight_are_bounded(server: tuple[str, int, int]) -> None:
             s.close()
 
 
-def test_bytes_in_flight_are_bounded(server: tuple[str, int, int]) -> None:
-    _, port, _ = server
+def test_bytes_in_flight_are_bounded(tiny_st_model: Path, index_dir: Path,
+                                     tmp_path: Path) -> None:
+    # a server of its own with a long body deadline: under load, the shared server's 1.5 s
+    # deadline could close the held bodies before the probe reaches it
+    with running_server(tiny_st_model, index_dir, tmp_path / "server.log",
+                        body_timeout=60) as (_, port, _):
+        _hold_every_byte_in_flight(port)
+
+
+def _hold_every_byte_in_flight(port: int) -> None:
     held = []
     try:
         for _ in range(MAX_INFLIGHT // MAX_BODY):
