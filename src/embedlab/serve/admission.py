@@ -145,7 +145,11 @@ class AdmissionMiddleware:
             self._large_since_trim = True
         if self._large_since_trim and self.inflight_bytes == 0:
             self._large_since_trim = False
-            _malloc_trim()
+            # off the event loop: trimming a large heap takes milliseconds
+            try:
+                asyncio.get_running_loop().run_in_executor(None, _malloc_trim)
+            except RuntimeError:  # no running loop (called outside the server)
+                _malloc_trim()
 
     # -- ASGI --------------------------------------------------------------------------------
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
